@@ -1,0 +1,1 @@
+"""Audio in → transcript events. Knows nothing of extraction or tickets."""

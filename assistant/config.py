@@ -1,0 +1,113 @@
+"""Settings, read from ASSISTANT_* environment variables (pydantic-settings).
+
+Nested groups use a double underscore: ASSISTANT_VAD__AGGRESSIVENESS=3, ASSISTANT_WHISPER__THREADS=2.
+Paths default to places that work both in a checkout (the project cache and ../shared beside it) and in an
+installed copy (the user cache); nothing below depends on the current directory.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _checkout_root() -> Path | None:
+    """The source checkout this package runs from (editable install), if any."""
+    root = PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def default_cache_dir() -> Path:
+    root = _checkout_root()
+    if root is not None:
+        return root / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hotline12345"
+
+
+def default_shared_dir() -> Path | None:
+    """The team's read-only ../shared folder next to the checkout (or the working directory)."""
+    candidates = []
+    root = _checkout_root()
+    if root is not None:
+        candidates.append(root.parent / "shared")
+    candidates.append(Path.cwd().parent / "shared")
+    for c in candidates:
+        if (c / "README.md").is_file():
+            return c.resolve()
+    return None
+
+
+def _default_model_path() -> list[Path]:
+    paths = [default_cache_dir() / "models"]
+    shared = default_shared_dir()
+    if shared is not None:
+        paths.append(shared / "models")
+    return paths
+
+
+def _default_data_dir() -> Path | None:
+    shared = default_shared_dir()
+    return shared / "data" if shared is not None else None
+
+
+class VadSettings(BaseModel):
+    aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad mode: 0 least, 3 most aggressive")
+    frame_ms: Literal[10, 20, 30] = 30
+    start_ms: int = Field(150, ge=0, description="voiced audio needed within the window to open a segment")
+    end_ms: int = Field(450, ge=30, description="trailing silence that closes a segment (endpoint hangover)")
+    pre_roll_ms: int = Field(240, ge=0, description="audio kept before the detected start")
+    max_segment_s: float = Field(15.0, gt=1.0, description="a segment longer than this is cut")
+
+
+class WhisperSettings(BaseModel):
+    model: str = "faster-whisper-base"
+    compute_type: str = "int8"
+    threads: int = Field(1, ge=1, description="CPU threads per decoder")
+    beam_size: int = Field(5, ge=1)
+    language: str = "zh"
+    partial_interval_s: float = Field(1.0, gt=0, description="minimum audio between two partial re-decodes")
+
+
+class VoskSettings(BaseModel):
+    model: str = "vosk-model-small-cn-0.22"
+    sample_rate: int = 16000
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="ignore")
+
+    model_path: Annotated[list[Path], NoDecode] = Field(default_factory=_default_model_path,
+                                   description="directories searched for models, in order (os.pathsep-separated)")
+    data_dir: Path | None = Field(default_factory=_default_data_dir,
+                                  description="the shared data folder (gazetteer, taxonomy, calls)")
+    cache_dir: Path = Field(default_factory=default_cache_dir)
+    asr_backend: Literal["whisper", "vosk"] = "whisper"
+    agent_channel: Literal[0, 1] = Field(0, description="stereo channel carrying the agent (0 = left)")
+    vad: VadSettings = VadSettings()
+    whisper: WhisperSettings = WhisperSettings()
+    vosk: VoskSettings = VoskSettings()
+    catalogue_path: Path | None = Field(None, description="a deployment's own template catalogue (JSONL)")
+
+    @field_validator("model_path", mode="before")
+    @classmethod
+    def _split_path(cls, v: object) -> object:
+        if isinstance(v, str):
+            return [p for p in v.split(os.pathsep) if p]
+        return v
+
+    @property
+    def caller_channel(self) -> int:
+        return 1 - self.agent_channel
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

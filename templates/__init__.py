@@ -1,0 +1,1 @@
+"""The record-template catalogue: schema, loading, validation and search."""

@@ -1,0 +1,1 @@
+"""Static assets of the agent panel and the QA replay pages (served by assistant.server)."""
