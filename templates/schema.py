@@ -1,12 +1,14 @@
 """Typed schema of the record-template catalogue (诉求记录模板).
 
 A template is a leaf matter (事项) of the category tree crossed with an appeal type; it says which fields a
-ticket of that kind carries, how its title reads and who handles it.
+ticket of that kind carries, how its title reads and who handles it. These are the compiled models the product
+loads; the authoring format (templates/source/*.yaml) is modelled in `assistant.templates.source_format`.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -19,6 +21,23 @@ CATEGORY_L1: tuple[str, ...] = (
 )
 
 APPEAL_TYPES: tuple[str, ...] = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
+
+# ASCII suffix of a template id per appeal type: template id = f"{matter_id}.{APPEAL_SLUGS[appeal]}".
+APPEAL_SLUGS: dict[str, str] = {
+    "咨询": "consult", "求助": "help", "投诉": "complaint", "举报": "report", "建议": "suggestion", "表扬": "praise",
+}
+
+# The verb a clerk opens a title with; a plea for help is recorded as 反映 (反映…停电无通知问题).
+TITLE_VERBS: dict[str, str] = {
+    "咨询": "咨询", "求助": "反映", "投诉": "投诉", "举报": "举报", "建议": "建议", "表扬": "表扬",
+}
+
+TITLE_MAX_CHARS = 30
+TITLE_SKELETON_MAX = 24   # a title's own words must leave room for the place and the party it names
+
+# The real catalogue's size (the issue's numbers): level-1 names, leaf matters, templates.
+EXPECTED_COUNTS: dict[str, int] = {"l1": len(CATEGORY_L1), "leaves": 1900, "templates": 4947}
+URGENCY_TIERS: tuple[str, ...] = ("normal", "priority", "urgent")
 
 
 class FieldType(StrEnum):
@@ -41,6 +60,22 @@ TITLE_BUILTINS = frozenset({"appeal_type", "matter", "district", "street", "addr
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
+def title_placeholders(pattern: str) -> list[str]:
+    """The placeholder names of a title pattern, in order; ValueError when it is not a plain `{name}` pattern."""
+    names = []
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError as e:
+        raise ValueError(f"malformed title pattern {pattern!r}: {e}") from None
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            raise ValueError(f"title pattern {pattern!r}: placeholders must be plain {{name}}, got {{{name}}}")
+        names.append(name)
+    return names
+
+
 class TemplateField(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -55,11 +90,13 @@ class TemplateField(BaseModel):
     def _enum_has_options(self) -> "TemplateField":
         if (self.type is FieldType.enum) != bool(self.options):
             raise ValueError(f"field {self.key}: options are required for enum fields and only for them")
+        if len(set(self.options)) != len(self.options):
+            raise ValueError(f"field {self.key}: duplicate options")
         return self
 
 
 class Category(BaseModel):
-    """A node of the matter tree. Level 3 nodes are the leaf matters (事项)."""
+    """A node of the matter tree: level 1 (16 fixed names), level 2 groups, level 3 leaf matters (事项)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,6 +104,14 @@ class Category(BaseModel):
     level: Literal[1, 2, 3]
     name: str = Field(min_length=2)
     parent: AsciiId | None = None
+
+    @model_validator(mode="after")
+    def _parent_by_level(self) -> "Category":
+        if (self.level == 1) != (self.parent is None):
+            raise ValueError(f"category {self.id}: level 1 nodes and only they have no parent")
+        if self.level == 1 and self.name not in CATEGORY_L1:
+            raise ValueError(f"unknown level-1 category {self.name!r}")
+        return self
 
 
 class Template(BaseModel):
@@ -78,8 +123,9 @@ class Template(BaseModel):
     matter: str = Field(min_length=2, description="the leaf matter (事项) name")
     matter_id: AsciiId
     appeal_type: str
-    name: str
-    description: str
+    name: str = Field(min_length=2)
+    description: str = Field(min_length=2)
+    subject: str = Field(min_length=2, description="noun phrase a title is built around (夜间施工噪声扰民)")
     triggers: tuple[str, ...] = Field(min_length=1, description="colloquial phrases that point to this template")
     examples: tuple[str, ...] = Field(min_length=2, description="caller utterances as citizens say them")
     fields: tuple[TemplateField, ...]
@@ -97,10 +143,16 @@ class Template(BaseModel):
         keys = [f.key for f in self.fields]
         if len(keys) != len(set(keys)):
             raise ValueError("duplicate field keys")
-        unknown = set(_PLACEHOLDER.findall(self.title_pattern)) - set(keys) - TITLE_BUILTINS
+        unknown = set(title_placeholders(self.title_pattern)) - set(keys) - TITLE_BUILTINS
         if unknown:
             raise ValueError(f"title pattern uses unknown placeholders {sorted(unknown)}")
+        if any(not e.strip() for e in self.examples) or any(not t.strip() for t in self.triggers):
+            raise ValueError("empty example or trigger")
         return self
 
     def field(self, key: str) -> TemplateField | None:
         return next((f for f in self.fields if f.key == key), None)
+
+    @property
+    def required_keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields if f.required)
