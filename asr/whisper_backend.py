@@ -1,0 +1,104 @@
+"""faster-whisper backend: finals decoded per VAD segment, partials by bounded-rate re-decoding of the open segment.
+
+Only VAD speech is ever decoded. Partials use greedy decoding and commit only the prefix that two consecutive
+hypotheses agree on; the final uses beam search with word timestamps. Output is cleaned (simplified Chinese, no
+decoder loops or subtitle hallucinations).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from assistant.asr.events import Word
+from assistant.asr.hypothesis import HypothesisBuffer
+from assistant.asr.recognizer import Final, Partial
+from assistant.asr.text import clean_transcript, to_simplified
+
+WHISPER_RATE = 16000
+
+
+class WhisperEngine:
+    name = "whisper"
+    sample_rate = WHISPER_RATE
+
+    def __init__(self, model_dir: str | Path, *, compute_type: str = "int8", threads: int = 1, workers: int = 1,
+                 beam_size: int = 5, language: str = "zh", partial_interval_s: float = 1.0,
+                 word_timestamps: bool = True, initial_prompt: str | None = None):
+        from faster_whisper import WhisperModel  # heavy import, only when a whisper engine is made
+
+        model_dir = Path(model_dir)
+        if not (model_dir / "model.bin").is_file():
+            raise FileNotFoundError(f"no faster-whisper model in {model_dir} (model.bin missing)")
+        self.model = WhisperModel(str(model_dir), device="cpu", compute_type=compute_type, cpu_threads=threads,
+                                  num_workers=workers)
+        self.beam_size = beam_size
+        self.language = language
+        self.partial_interval_s = partial_interval_s
+        self.word_timestamps = word_timestamps
+        self.initial_prompt = initial_prompt
+        self._slots = threading.BoundedSemaphore(workers)  # CTranslate2 runs `workers` decodes in parallel
+
+    def stream(self, partials: bool = True) -> "WhisperStream":
+        return WhisperStream(self, partials)
+
+    def decode(self, audio: np.ndarray, *, final: bool) -> tuple[str, list[Word]]:
+        """Decode float32 16 kHz mono audio; returns cleaned text and (for finals) word times."""
+        with self._slots:
+            segments, _ = self.model.transcribe(
+                audio, language=self.language, task="transcribe",
+                beam_size=self.beam_size if final else 1,
+                condition_on_previous_text=False, vad_filter=False,
+                word_timestamps=final and self.word_timestamps,
+                without_timestamps=not final, initial_prompt=self.initial_prompt,
+            )
+            segments = list(segments)
+        words: list[Word] = []
+        for seg in segments:
+            for w in seg.words or ():
+                words.append(Word(text=to_simplified(w.word.strip()), start_s=round(w.start, 3),
+                                  end_s=round(w.end, 3), probability=round(w.probability, 3)))
+        text = clean_transcript("".join(s.text for s in segments))
+        if not text:
+            words = []
+        return text, words
+
+
+class WhisperStream:
+    def __init__(self, engine: WhisperEngine, partials: bool = True):
+        self.engine = engine
+        self.partials = partials
+        self._chunks: list[np.ndarray] = []
+        self._samples = 0
+        self._decoded_at = 0
+        self._hyp = HypothesisBuffer()
+
+    def begin(self) -> None:
+        self._chunks, self._samples, self._decoded_at = [], 0, 0
+        self._hyp.reset()
+
+    def _audio(self) -> np.ndarray:
+        pcm = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
+        return pcm.astype(np.float32) / 32768.0
+
+    def accept(self, pcm16: np.ndarray) -> list[Partial | Final]:
+        self._chunks.append(pcm16)
+        self._samples += pcm16.size
+        interval = int(self.engine.partial_interval_s * WHISPER_RATE)
+        if not self.partials or self._samples - self._decoded_at < interval:
+            return []
+        self._decoded_at = self._samples
+        text, _ = self.engine.decode(self._audio(), final=False)
+        self._hyp.insert(text)
+        return [Partial(text=self._hyp.current(), stable=self._hyp.committed)]
+
+    def finish(self) -> list[Final]:
+        if self._samples == 0:
+            return []
+        t0 = time.perf_counter()
+        text, words = self.engine.decode(self._audio(), final=True)
+        self._chunks, self._samples = [], 0
+        return [Final(text=text, words=words, decode_s=time.perf_counter() - t0)] if text else []
