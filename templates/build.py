@@ -64,6 +64,7 @@ class Compiled:
     categories: list[dict[str, Any]] = field(default_factory=list)
     fields: list[dict[str, Any]] = field(default_factory=list)
     templates: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # problems skipped in a partial build
 
     def lines(self) -> dict[str, str]:
         """File name → file text."""
@@ -158,14 +159,15 @@ def load_source(source_dir: Path, problems: list[str]) -> tuple[FieldLibrary | N
 def compile_source(source_dir: Path = SOURCE_DIR, units: UnitRegistry | None = None,
                    expected: dict[str, int] | None = None, partial: bool = False) -> Compiled:
     """Validate and compile a source folder; BuildError lists every problem. `expected`: catalogue counts to
-    enforce. `partial`: files still being authored may define fewer matters than they declare."""
+    enforce. `partial`: compile what is sound while files are still being authored: problems (and the files or
+    templates they concern) are left out and listed in `Compiled.warnings` instead of raising."""
     if units is None:
         from assistant.templates.units import load_units
 
         units = load_units()
     problems: list[str] = []
     lib, files = load_source(source_dir, problems)
-    if lib is None:
+    if lib is None or (problems and not partial):
         raise BuildError(problems)
     nodes = {path: _read_yaml(path, [])[1] for path, _ in files}
 
@@ -195,8 +197,7 @@ def compile_source(source_dir: Path = SOURCE_DIR, units: UnitRegistry | None = N
                             f"{seen_l1[sf.category_l1]}")
             continue
         seen_l1[sf.category_l1] = path.name
-        if not partial:
-            problems += [f"{where(path, ('leaves',))}: {p}" for p in sf.count_problems()]
+        problems += [f"{where(path, ('leaves',))}: {p}" for p in sf.count_problems()]
         if sf.id in seen_file_ids:
             problems.append(f"{where(path, ('id',))}: id {sf.id} is also used by {seen_file_ids[sf.id]}")
         seen_file_ids[sf.id] = path.name
@@ -227,8 +228,9 @@ def compile_source(source_dir: Path = SOURCE_DIR, units: UnitRegistry | None = N
                         "hints": list(d.hints), "common": k in lib.fields} for k, d in defs.items()]
     if expected is not None:
         problems += _count_problems(compiled, expected)
-    if problems:
+    if problems and not partial:
         raise BuildError(problems)
+    compiled.warnings = problems
     return compiled
 
 
@@ -293,12 +295,12 @@ def _matter_templates(sf: SourceFile, group, matter: SourceMatter, mid: str, lib
             "district_handled": district_handled,
             "urgency": matter.urgency,
         }
-        if unit_names:
-            try:
-                template_from_record(record, models)
-            except ValidationError as e:
+        try:
+            template_from_record(record, models)
+        except ValidationError as e:
+            if unit_names:  # no units: already reported
                 problems.append(f"{where(())}: template {record['id']}: {e.errors()[0]['msg']}")
-                continue
+            continue
         out.append(record)
     return out
 
@@ -372,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("templates/data is up to date")
         return 0
+    for w in compiled.warnings:
+        print(f"partial build, left out: {w}", file=sys.stderr)
     for path in write(compiled, args.out):
         print(f"wrote {path}")
     n1 = sum(1 for c in compiled.categories if c["level"] == 1)

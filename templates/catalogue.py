@@ -8,7 +8,6 @@ file and line.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -17,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import from_json
 
-from assistant.templates.schema import CATEGORY_L1, Category, Template, TemplateField
+from assistant.templates.schema import CATEGORY_L1, Category, Template, TemplateField, ValidatedFields
 
 TEMPLATES_FILE = "templates.jsonl"
 FIELDS_FILE = "fields.jsonl"
@@ -103,9 +103,9 @@ def _records(text: str, path: str) -> Iterator[tuple[int, dict[str, Any]]]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise CatalogueError(path, lineno, f"invalid JSON ({e.msg}, column {e.colno})") from None
+            record = from_json(line)
+        except ValueError as e:
+            raise CatalogueError(path, lineno, f"invalid JSON ({e})") from None
         if not isinstance(record, dict):
             raise CatalogueError(path, lineno, f"expected a JSON object, got {type(record).__name__}")
         yield lineno, record
@@ -135,28 +135,32 @@ def _read_templates(text: str, path: str, fields: dict[str, TemplateField]) -> t
     out = []
     for lineno, rec in _records(text, path):
         tid = rec.get("id", "?")
-        keys, required = rec.get("fields"), rec.get("required", [])
-        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-            raise CatalogueError(path, lineno, f"template {tid}: 'fields' must be a list of field keys")
-        if not isinstance(required, list) or set(required) - set(keys):
-            raise CatalogueError(path, lineno, f"template {tid}: 'required' must list keys from 'fields'")
-        unknown = [k for k in keys if k not in fields]
-        if unknown:
-            raise CatalogueError(path, lineno, f"template {tid}: undefined field(s) {', '.join(unknown)}")
-        data = {k: v for k, v in rec.items() if k != "required"}
-        req = set(required)
-        data["fields"] = tuple(shared[(k, k in req)] for k in keys)
+        keys, req = rec.get("fields"), rec.pop("required", [])
         try:
-            t = Template.model_validate(data)
+            req = set(req)
+            rec["fields"] = ValidatedFields(shared[(k, k in req)] for k in keys)
+        except (KeyError, TypeError):
+            raise CatalogueError(path, lineno, _field_problem(tid, keys, req, fields)) from None
+        if not req <= set(keys):
+            raise CatalogueError(path, lineno, f"template {tid}: 'required' lists keys that are not in 'fields'")
+        try:
+            t = Template.model_validate(rec)
         except ValidationError as e:
             raise CatalogueError(path, lineno, f"template {tid}: {_describe(e)}") from None
-        if t.id in seen:
+        if seen.setdefault(t.id, lineno) != lineno:
             raise CatalogueError(path, lineno, f"duplicate template id {t.id} (first on line {seen[t.id]})")
-        seen[t.id] = lineno
         out.append(t)
     if not out:
         raise CatalogueError(path, None, "no templates")
     return tuple(out)
+
+
+def _field_problem(tid: str, keys: object, required: object, fields: dict[str, TemplateField]) -> str:
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        return f"template {tid}: 'fields' must be a list of field keys"
+    if not isinstance(required, (list, set)) or not all(isinstance(k, str) for k in required):
+        return f"template {tid}: 'required' must be a list of field keys"
+    return f"template {tid}: undefined field(s) {', '.join(k for k in keys if k not in fields)}"
 
 
 def _read_categories(text: str, path: str) -> tuple[Category, ...]:

@@ -39,7 +39,7 @@ APPEAL_CUES: dict[str, tuple[str, ...]] = {
 _STOP = frozenset(
     "的 了 是 我 你 他 她 它 们 我们 你们 他们 这 那 这个 那个 就 都 也 还 又 在 有 和 跟 啊 呀 吧 呢 嘛 哦 嗯 喂 "
     "一下 一个 就是 然后 那边 这边 什么 怎么 请问 你好 您好 一直 现在 已经 没有 不是 可以 能 要 想 说 把 被 给 "
-    "吗 么 啦 哈 个 些 对 很 太 还是 因为 所以 但是 而且 如果".split())
+    "吗 么 啦 哈 个 些 对 很 太 还是 因为 所以 但是 而且 如果 根本 真的 特别 非常 到 得 着 过 下 里 上".split())
 
 _RUN = re.compile(r"[0-9a-z\u3400-\u9fff]+")
 
@@ -123,7 +123,8 @@ class TemplateSearch:
         """BM25 score of every template (catalogue order), with the appeal-type lift applied."""
         if appeal_type is not None and appeal_type not in APPEAL_TYPES:
             raise ValueError(f"unknown appeal type {appeal_type!r}; expected one of {'、'.join(APPEAL_TYPES)}")
-        ids = [self._vocab[t] for t in tokenize(text) if t in self._vocab]
+        # Each distinct term counts once: a word found both by jieba and as a bigram is not counted twice.
+        ids = sorted({self._vocab[t] for t in tokenize(text) if t in self._vocab})
         if ids:
             spans = [np.arange(self._indptr[i], self._indptr[i + 1]) for i in ids]
             idx = np.concatenate(spans)
