@@ -1,0 +1,48 @@
+"""What the caller asks for: "希望你们管一管", "要求退还预付卡余额", or, for a question, the question itself."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.extraction.candidates import Candidate, SegmentView
+from assistant.extraction.dialogue import DialogueState
+from assistant.extraction.textnorm import clauses
+
+KEY = "demand"
+_REQUEST = re.compile(r"希望|要求|麻烦|请你们|请帮|帮我|帮忙|赶紧|尽快|快点|能不能|可不可以|能否|退给我|退钱|赔偿|"
+                      r"你们(去|来|派人|管|查|处理|核实)|派人|管一管|处理一下|查一下")
+_QUESTION = re.compile(r"想问|问一下|问下|请问|咨询|了解一下|怎么|如何|哪里|多少|多久|什么|能不能|可以|吗[？]?$|呢[？]?$|？$")
+_LEAD = re.compile(r"^(你好|您好|喂|那个|就是|然后|所以|那|哦|对|嗯|好的|我想问一下|我想问下|我想问|想问一下|请问)+[，]?")
+_TRAIL = re.compile(r"[啊呀吧呢嘛啦哈]+$")
+_NOT_DEMAND = re.compile(r"电话|贵姓|我姓|我叫|谢谢")
+
+
+def _clean(clause: str) -> str:
+    clause = _LEAD.sub("", clause.strip())
+    return _TRAIL.sub("", clause)
+
+
+class DemandProposer:
+    name = "demand-rules"
+
+    def propose(self, view: SegmentView, state: DialogueState) -> list[Candidate]:
+        if view.speaker != "caller":
+            return []
+        text = view.text
+        out: list[Candidate] = []
+        spans = clauses(text)
+        for i, (a, b) in enumerate(spans):
+            clause = text[a:b]
+            if _NOT_DEMAND.search(clause):
+                continue
+            request = _REQUEST.search(clause)
+            question = text[b:b + 1] == "？" or _QUESTION.search(clause)
+            if not request and not question:
+                continue
+            # A question often spans two clauses: 我想问一下，社保要怎么交？ → take the one that asks.
+            value = _clean(clause)
+            if len(value) < 4:
+                continue
+            conf = 0.7 if request and re.search(r"希望|要求", clause) else 0.6 if request else 0.5
+            out.append(view.candidate(KEY, value, conf, a, b, kind="request" if request else "question"))
+        return out

@@ -1,0 +1,110 @@
+"""When the matter happens or happened, as said ("每天晚上11点以后", "两个多星期", "昨晚9点多").
+
+jionlp finds the time expressions; this module joins the pieces a caller says apart (半夜 + 2、3点, 7点半 到 10点),
+keeps the approximations (多, 以后) and drops expressions that are not the event's time (现在, ages, rates).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import re
+from functools import lru_cache
+
+from assistant.extraction.candidates import Candidate, SegmentView
+from assistant.extraction.dialogue import DialogueState
+
+KEY = "event_time"
+_VAGUE = re.compile(r"^(现在|目前|当时|马上|以后|之前|以前|今后|最近|平时|一会儿|这时候|到现在)$")
+_FUTURE = re.compile(r"明年|明天|下个月|下周|下个星期|后天|将来")
+_AFTER = re.compile(r"^(多|左右|以后|之后|以前|之前|前后|开始|起)+")
+_BEFORE_PERIOD = re.compile(r"(这个月|上个月|本月|今年|去年|上周|这周|上个星期|这个星期|上个礼拜|这个礼拜)[，]?$")
+_APPROXIMATELY = re.compile(r"(差不多|大概|大约|将近|快要|快|有)$")
+# Spoken durations and moments jionlp does not tag.
+_SPOKEN = re.compile(r"这几天|这两天|这段时间|好几天|好多天|好几个月|好几年|好几个星期|好久|刚才|刚刚|天天")
+_PERIODIC_ONLY = re.compile(r"^(每个?月|每天|每年|每周|每个星期)$")
+_CLOCK_OR_DATE = re.compile(r"\d+(点|号|日|月)")
+_JOIN_RANGE = re.compile(r"^[\u4e00-\u9fff]{0,2}?(到|至)$")
+_JOIN_PLAIN = re.compile(r"^[\d、，]*$")
+_AGE_OR_RATE = re.compile(r"^(满\d|\d*岁|[^，。]{0,2}(扣|交|收|多收|缴)|级)")
+
+
+class _DropJionlpErrors(logging.Filter):
+    """jionlp logs a traceback on the root logger for expressions it cannot parse; they are not our errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "jionlp" not in (record.pathname or "") and "## exception string" not in str(record.msg)
+
+
+@lru_cache(maxsize=1)
+def _extractor():
+    with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
+        import jionlp  # heavy: imported on first use only
+
+    logging.getLogger().addFilter(_DropJionlpErrors())
+    return jionlp.ner.extract_time
+
+
+def time_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the event-time expressions of a normalised text, pieces joined."""
+    try:
+        found = _extractor()(text, with_parsing=False)
+    except Exception:  # jionlp raises on some odd inputs; a missed time is better than a crash
+        return []
+    spans = sorted((f["offset"][0], f["offset"][1]) for f in found)
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged:
+            gap = text[merged[-1][1]:a]
+            if _JOIN_PLAIN.match(gap) and "，" not in gap or _JOIN_RANGE.match(gap):
+                merged[-1][1] = b
+                continue
+        merged.append([a, b])
+    for m in _SPOKEN.finditer(text):
+        if not any(a <= m.start() < b for a, b in merged):
+            merged.append([m.start(), m.end()])
+    merged.sort()
+    out = []
+    for a, b in merged:
+        m = _AFTER.match(text[b:])
+        if m:
+            b += m.end()
+        m = _BEFORE_PERIOD.search(text[:a])
+        if m:
+            a = m.start()
+        m = _APPROXIMATELY.search(text[:a])
+        if m:
+            a = m.start()
+        out.append((a, b))
+    return out
+
+
+def render(text: str) -> str:
+    """The span as a clerk writes it: pauses and the filler verb of a range dropped (7点半跳到10点 → 7点半到10点)."""
+    text = re.sub(r"(到现在|至今)$", "", text.replace("，", "")) or text
+    return re.sub(r"(?<=[点半])[^\d点半，到至]{1,2}(到|至)(?=\d)", r"\1", text)
+
+
+class EventTimeProposer:
+    name = "time-rules"
+
+    def propose(self, view: SegmentView, state: DialogueState) -> list[Candidate]:
+        if view.speaker != "caller":
+            return []
+        text = view.text
+        out = []
+        for a, b in time_spans(text):
+            said = text[a:b]
+            if (_VAGUE.match(said) or _FUTURE.search(said) or _AGE_OR_RATE.match(text[b:]) or said.isdigit()
+                    or text[:a].endswith("第")):
+                continue
+            if _PERIODIC_ONLY.match(said) and ("？" in text[b:b + 12] or "多少" in text[b:b + 8]):
+                continue  # 每个月能提多少？ — a rate asked about, not when something happened
+            conf = 0.85 if "time" in view.asked else 0.7
+            if _CLOCK_OR_DATE.search(said):
+                conf += 0.05   # 昨天晚上12点多 says more than 半夜
+            elif len(said) <= 2:
+                conf -= 0.05
+            out.append(view.candidate(KEY, render(said), conf, a, b, kind="time"))
+        return out

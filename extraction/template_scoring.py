@@ -1,0 +1,170 @@
+"""Which record template fits the call: scorers rate every template from the conversation so far, and the chooser
+combines their scores with the appeal type the caller states.
+
+A *template scorer* opens one session per call; the session takes each segment as it comes and returns a score per
+catalogue template (catalogue order, scaled to [0, 1]). The BM25 scorer below wraps the catalogue's TemplateSearch;
+a learned scorer (embeddings, a fine-tuned classifier) implements the same protocol and is mixed in by weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from assistant.extraction.appeal import PRECEDENCE, strongest
+from assistant.extraction.candidates import SegmentView
+from assistant.templates.catalogue import Catalogue
+from assistant.templates.schema import APPEAL_TYPES, Template
+from assistant.templates.search import TemplateSearch
+
+
+@runtime_checkable
+class ScoringSession(Protocol):
+    def add(self, view: SegmentView) -> bool:
+        """Take one segment; True when the scores changed."""
+        ...
+
+    def scores(self) -> np.ndarray | None:
+        """One score per catalogue template in [0, 1] (None before there is anything to score)."""
+        ...
+
+
+@runtime_checkable
+class TemplateScorer(Protocol):
+    name: str
+
+    def session(self) -> ScoringSession: ...
+
+
+class Bm25Session:
+    # The agent's words help (they name the matter: 灵活就业人员参保) but the caller's describe it.
+    AGENT_WEIGHT = 0.4
+
+    def __init__(self, search: TemplateSearch) -> None:
+        self._search = search
+        self._total: np.ndarray | None = None
+
+    def add(self, view: SegmentView) -> bool:
+        if not view.text:
+            return False
+        # BM25 query scores add up over segments: a matter the caller keeps talking about gains.
+        s = self._search.scores(view.text)
+        if view.speaker == "agent":
+            s = s * self.AGENT_WEIGHT
+        if not np.any(s > 0):
+            return False
+        self._total = s if self._total is None else self._total + s
+        return True
+
+    def scores(self) -> np.ndarray | None:
+        if self._total is None:
+            return None
+        top = float(self._total.max())
+        return self._total / top if top > 0 else None
+
+
+class Bm25Scorer:
+    name = "bm25"
+
+    def __init__(self, search: TemplateSearch) -> None:
+        self.search = search
+
+    def session(self) -> Bm25Session:
+        return Bm25Session(self.search)
+
+
+@dataclass(frozen=True)
+class TemplateRanking:
+    chosen: Template
+    top3: list[tuple[Template, float]]     # chosen first; scores are shares of the top candidates (sum <= 1)
+    appeal_type: str
+
+
+class TemplateChooser:
+    """Picks the template from combined scorer output and the appeal-type cues, with hysteresis."""
+
+    SWITCH_MARGIN = 0.1      # a new template must beat the current one by this share of the score scale
+    MATTER_SHORTLIST = 8     # matters considered when looking for the stated appeal type
+    TEMPERATURE = 0.08       # of the softmax that turns scaled scores into shares
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.templates = catalogue.templates
+        matter_ids = sorted({t.matter_id for t in self.templates})
+        index = {m: i for i, m in enumerate(matter_ids)}
+        self._matter = np.asarray([index[t.matter_id] for t in self.templates], dtype=np.int32)
+        self._n_matters = len(matter_ids)
+        self._appeal = np.asarray([APPEAL_TYPES.index(t.appeal_type) for t in self.templates], dtype=np.int8)
+        self._position = {t.id: i for i, t in enumerate(self.templates)}
+
+    def rank(self, scores: np.ndarray, cues: dict[str, float], current: str | None = None) -> TemplateRanking | None:
+        if scores is None or not np.any(scores > 0):
+            return None
+        matter_best = np.full(self._n_matters, -np.inf)
+        np.maximum.at(matter_best, self._matter, scores)
+        appeal = self._appeal_type(scores, cues)
+        a = APPEAL_TYPES.index(appeal)
+        best_matter_score = float(matter_best.max())
+        # The template of a leading matter with the stated/likely appeal type; matters within reach of the best one.
+        eligible = (self._appeal == a) & (matter_best[self._matter] >= 0.8 * best_matter_score)
+        pool = np.where(eligible, scores, -np.inf)
+        if not np.isfinite(pool.max()):
+            pool = np.where(self._appeal == a, scores, -np.inf)
+        if not np.isfinite(pool.max()) or pool.max() <= 0:
+            pool = scores
+        chosen_i = int(np.argmax(pool))
+        if current is not None and current in self._position:
+            cur_i = self._position[current]
+            if (self._appeal[cur_i] == self._appeal[chosen_i]
+                    and scores[cur_i] + self.SWITCH_MARGIN >= scores[chosen_i]):
+                chosen_i = cur_i  # stay: the newcomer is not clearly better
+        return TemplateRanking(self.templates[chosen_i], self._top3(scores, chosen_i), appeal)
+
+    def _appeal_type(self, scores: np.ndarray, cues: dict[str, float]) -> str:
+        stated = strongest(cues)
+        if stated is not None:
+            tied = [a for a in PRECEDENCE if cues[a] >= cues[stated] - 1e-9]
+            return tied[0]
+        # Otherwise the appeal types of the best templates vote, plus the soft cues.
+        top = np.argsort(-scores)[:10]
+        weights = np.exp((scores[top] - scores[top[0]]) / self.TEMPERATURE)
+        support = dict.fromkeys(APPEAL_TYPES, 0.0)
+        for i, w in zip(top, weights / weights.sum()):
+            support[APPEAL_TYPES[self._appeal[i]]] += float(w)
+        return max(APPEAL_TYPES, key=lambda x: support[x] + 0.5 * cues.get(x, 0.0))
+
+    def _top3(self, scores: np.ndarray, chosen_i: int) -> list[tuple[Template, float]]:
+        order = [int(i) for i in np.argsort(-scores)[:12] if int(i) != chosen_i]
+        picked = [chosen_i]
+        matters = {self._matter[chosen_i]}
+        for i in order:  # prefer other matters: two appeal types of one matter say little more than one
+            if len(picked) == 3:
+                break
+            if self._matter[i] not in matters:
+                picked.append(i)
+                matters.add(self._matter[i])
+        for i in order:
+            if len(picked) == 3:
+                break
+            if i not in picked:
+                picked.append(i)
+        cand = np.asarray([scores[i] for i in picked])
+        pool = np.sort(scores)[-10:]
+        z = np.exp((pool - pool.max()) / self.TEMPERATURE).sum()
+        shares = np.exp((cand - pool.max()) / self.TEMPERATURE) / z
+        return [(self.templates[i], round(float(s), 3)) for i, s in zip(picked, shares)]
+
+
+def combine(sessions: list[tuple[ScoringSession, float]]) -> np.ndarray | None:
+    """Weighted sum of the sessions' scores (those that have any)."""
+    total = None
+    weight_sum = 0.0
+    for session, weight in sessions:
+        s = session.scores()
+        if s is None:
+            continue
+        total = s * weight if total is None else total + s * weight
+        weight_sum += weight
+    return None if total is None else total / weight_sum
