@@ -149,6 +149,8 @@ def _gazetteer_units(data: dict, groups: dict[str, tuple[str, ...]]) -> Iterator
                     yield Unit(company + m.group(2), company, kind, e.get("confidence", "likely"), line or None)
                 continue
             name, aliases = _split_name(raw)
+            if raw != name:
+                aliases += (raw,)   # authors copy the gazetteer's name verbatim
             short = e.get("short") or name
             if kind == "district_governments":  # 白云区人民政府 → 白云区政府
                 short = name.replace("人民政府", "政府")
