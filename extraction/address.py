@@ -18,13 +18,13 @@ _PLACE_WORD = re.compile(
 # What follows a bare 街道 short name when it is part of a road or estate name (北京路, 龙洞北路, 东漖新村).
 _NAME_CONTINUES = re.compile(r"^[东南西北中新]?(路|街|大道|大街|马路|新村|村|涌|围|坊|巷|墟)")
 # Pronouns and times: a clause holding them tells a story, it does not describe a place.
-_NARRATIVE = re.compile(r"我|你|他|她|们|这里|那里|今天|昨天|明天|前天|晚上|早上|半夜|时候|\d+点")
+_NARRATIVE = re.compile(r"我|你|他|她|们|这里|那里|今天|昨天|明天|前天|晚上|早上|半夜|时候|那天|这天|当天|\d+点")
 _BUILDING = re.compile(r"\d+(栋|座|号|楼|层|单元|室|巷)")
 # Words that start the predicate of a clause: the place description ends before them.
 _PREDICATE = re.compile(
     r"一个|一家|有个|有人|有家|每天|一直|经常|老是|突然|差点|上车|下车|上的车|"
     r"路灯|井盖|垃圾|噪音|油烟|信号|摊贩|车辆|水渠|"
-    r"[有是没不坏吵臭很太被说要想把给都还也又买办收开搞排倒停堵修做去来看问叫让加装走跑]"
+    r"[有是没不坏吵臭很太被说要想把给都还也又买办收开搞排倒停堵修做去来看问叫让加装走跑打绕]"
 )
 _DEMAND = re.compile(r"能不能|可不可以|能否|希望|要求|麻烦|赶紧|尽快|你们|帮我|帮忙|投诉|举报|表扬|建议|电话|贵姓|姓|请|谢谢|派人|对吧|是吧|对吗")
 _LEAD = re.compile(r"^(就是|就在|我家住在|我家住|我住在|我住|我们住|我们那里|住在|住|位于|在|是|叫|那个|这个)+")

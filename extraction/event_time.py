@@ -18,9 +18,11 @@ from assistant.extraction.dialogue import DialogueState
 KEY = "event_time"
 _VAGUE = re.compile(r"^(现在|目前|当时|马上|以后|之前|以前|今后|最近|平时|一会儿|这时候|到现在)$")
 _FUTURE = re.compile(r"明年|明天|下个月|下周|下个星期|后天|将来")
-_AFTER = re.compile(r"^(多|左右|以后|之后|以前|之前|前后|开始|起)+")
+_AFTER = re.compile(r"^(多|左右|以后|之后|以前|之前|前后)+")
+# What jionlp leaves in front of a clock time: a range's first number (2、3点) and the part of the day.
+_CLOCK_LEAD = re.compile(r"(凌晨|早上|上午|中午|下午|晚上|傍晚|半夜|夜里|深夜)?(\d+、)?$")
 _BEFORE_PERIOD = re.compile(r"(这个月|上个月|本月|今年|去年|上周|这周|上个星期|这个星期|上个礼拜|这个礼拜)[，]?$")
-_APPROXIMATELY = re.compile(r"(差不多|大概|大约|将近|快要|快|有)$")
+_APPROXIMATELY = re.compile(r"(差不多|大概|大约|将近|快要)$")
 # Spoken durations and moments jionlp does not tag.
 _SPOKEN = re.compile(r"这几天|这两天|这段时间|好几天|好多天|好几个月|好几年|好几个星期|好久|刚才|刚刚|天天")
 _PERIODIC_ONLY = re.compile(r"^(每个?月|每天|每年|每周|每个星期)$")
@@ -52,24 +54,26 @@ def time_spans(text: str) -> list[tuple[int, int]]:
         found = _extractor()(text, with_parsing=False)
     except Exception:  # jionlp raises on some odd inputs; a missed time is better than a crash
         return []
-    spans = sorted((f["offset"][0], f["offset"][1]) for f in found)
+    spans = [(f["offset"][0], f["offset"][1]) for f in found]
+    for m in _SPOKEN.finditer(text):
+        if not any(a <= m.start() < b for a, b in spans):
+            spans.append((m.start(), m.end()))
     merged: list[list[int]] = []
-    for a, b in spans:
+    for a, b in sorted(spans):
         if merged:
             gap = text[merged[-1][1]:a]
             if _JOIN_PLAIN.match(gap) and "，" not in gap or _JOIN_RANGE.match(gap):
-                merged[-1][1] = b
+                merged[-1][1] = max(b, merged[-1][1])
                 continue
         merged.append([a, b])
-    for m in _SPOKEN.finditer(text):
-        if not any(a <= m.start() < b for a, b in merged):
-            merged.append([m.start(), m.end()])
-    merged.sort()
     out = []
     for a, b in merged:
         m = _AFTER.match(text[b:])
         if m:
             b += m.end()
+        m = _CLOCK_LEAD.search(text[:a])
+        if m and m.group(0) and re.match(r"\d", text[a:a + 1]):
+            a = m.start()
         m = _BEFORE_PERIOD.search(text[:a])
         if m:
             a = m.start()
@@ -82,7 +86,7 @@ def time_spans(text: str) -> list[tuple[int, int]]:
 
 def render(text: str) -> str:
     """The span as a clerk writes it: pauses and the filler verb of a range dropped (7点半跳到10点 → 7点半到10点)."""
-    text = re.sub(r"(到现在|至今)$", "", text.replace("，", "")) or text
+    text = re.sub(r"(到现在|至今|开始|起)$", "", text.replace("，", "")) or text
     return re.sub(r"(?<=[点半])[^\d点半，到至]{1,2}(到|至)(?=\d)", r"\1", text)
 
 

@@ -108,6 +108,8 @@ def resolve_places(mentions: list[Candidate], gazetteer: Gazetteer) -> tuple[Res
         seen_s: set[str] = set()
         for p in hit.places:
             wd, ws = _WEIGHTS[(p.kind, hit.explicit)]
+            if p.kind == "community" and not hit.explicit and len(hit.surface) >= 3:
+                wd, ws = 0.3, 0.5  # 七星岗, 祈福新邨: a longer name is rarely an ordinary word
             if c.extra.get("road"):
                 wd, ws = wd * 0.4, ws * 0.8  # 天河路, 北京路: a road named after a place is only a hint
             if p.kind == "street" and has_district:

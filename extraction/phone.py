@@ -17,6 +17,8 @@ KEY = "caller_phone"
 _GROUP = re.compile(r"(?<![\d.])\d+(?![\d.]|[号栋座楼层室块元点天岁万米个年月日分%、])")
 _SEPARATOR = re.compile(r"^[，、\s\-－—]*$")
 _CORRECTION = re.compile(r"^[，、\s]*(不对|不是|错了|说错了|搞错了|应该是)[，、\s]*(是|应该是)?[，、\s]*$")
+# "说错了，是138…": the whole number said as a correction of an earlier one.
+_CORRECTED_BEFORE = re.compile(r"(不对|不是|说错了|错了|搞错了|更正一下|应该是)[^\d]{0,8}$")
 _PHONE_CUE = re.compile(r"电话|手机|号码|联系方式|打这个|号是|尾号")
 _DECLINE = re.compile(r"电话[我]?(就)?不(留|给|说)|不(留|给)电话|号码[我]?(就)?不(留|给)")
 _SUFFIX_CUE = re.compile(r"(最后|后面|尾数|末尾|后四位|后几位)")
@@ -95,7 +97,7 @@ class PhoneProposer:
         for chain in _chains(text):
             number = assemble(text, chain)
             start, end = chain[0][0], chain[-1][1]
-            corrected = any(c for _, _, c in chain[1:])
+            corrected = any(c for _, _, c in chain[1:]) or bool(_CORRECTED_BEFORE.search(text[:start]))
             if is_phone_number(number):
                 if len(number) in (7, 8) and not cue:
                     continue

@@ -1,0 +1,111 @@
+"""District, 街道 and address detail: explicit names, implied ones, homophones, landmarks, missing places."""
+
+from __future__ import annotations
+
+import pytest
+from extraction_helpers import A, C, talk
+
+from assistant.extraction.address import describe_address
+from assistant.extraction.gazetteer import fuzzy_pinyin, load_gazetteer
+from assistant.extraction.location import find_places
+from assistant.extraction.textnorm import normalize
+
+
+def place(*turns):
+    t = talk(*turns)
+    return t.ticket.value("district"), t.ticket.value("street"), t.ticket.value("address")
+
+
+def test_explicit_district_street_and_detail():
+    assert place((A, "请问具体地址？"), (C, "番禺区洛浦街道，丽江花园，嗯，十二座楼下。")) == (
+        "番禺区", "洛浦街道", "丽江花园12座楼下")
+
+
+def test_street_alone_implies_its_district():
+    d, s, _ = place((C, "我住在石井街道那边，红星村。"))
+    assert (d, s) == ("白云区", "石井街道")
+
+
+def test_bare_short_names_district_then_street():
+    d, s, a = place((C, "我是增城仙村的，村口那条路灯全坏了。"))
+    assert (d, s) == ("增城区", "仙村镇")
+
+
+def test_community_implies_street_when_district_is_known():
+    d, s, _ = place((C, "海珠区，七星岗那边，村口的垃圾堆了好多天。"))
+    assert (d, s) == ("海珠区", "赤岗街道")
+
+
+def test_metro_station_implies_street():
+    d, s, _ = place((C, "就在车陂南地铁站B出口旁边，井盖没了。"))
+    assert (d, s) == ("天河区", "车陂街道")
+
+
+def test_landmark_only_gives_district_street_and_address():
+    d, s, a = place((C, "我在火车站打的车，司机绕路。"))
+    assert (d, s) == ("越秀区", "流花街道")
+    assert a == "广州火车站"
+
+
+@pytest.mark.parametrize("heard, district, street", [
+    ("从化区熬头镇", "从化区", "鳌头镇"),          # 鳌 heard as 熬
+    ("华都区新华街道", "花都区", "新华街道"),       # 花 heard as 华
+    ("白云区中落潭镇", "白云区", "钟落潭镇"),       # 钟 heard as 中, three-character name
+    ("增城区荔成街道", "增城区", "荔城街道"),
+])
+def test_homophones_resolve_by_pinyin(heard, district, street):
+    assert place((C, f"我住在{heard}，门口的路烂了很久。"))[:2] == (district, street)
+
+
+def test_fuzzy_pinyin_merges_common_confusions():
+    assert fuzzy_pinyin("江埔") == fuzzy_pinyin("将普")
+    assert fuzzy_pinyin("石牌") == fuzzy_pinyin("实排")
+    assert fuzzy_pinyin("南村") == fuzzy_pinyin("兰村")   # n/l
+
+
+def test_small_words_before_qu_are_not_districts():
+    text = normalize("我们小区门口").text
+    assert not any(p.kind == "district" for h in find_places(text, load_gazetteer()) for p in h.places)
+
+
+def test_no_place_said_means_no_place():
+    assert place((C, "我想问一下公积金怎么提取？"), (A, "可以在网上办理。"), (C, "好的谢谢。")) == (None, None, None)
+
+
+def test_other_cities_are_not_guangzhou_streets():
+    d, s, _ = place((C, "我爸在湖南老家住院，医保能直接报销吗？"))
+    assert (d, s) == (None, None)
+
+
+def test_agent_readback_confirmed_counts():
+    d, s, _ = place((C, "我在大学城这边。"), (A, "是番禺区小谷围街道对吧？"), (C, "对对。"))
+    assert (d, s) == ("番禺区", "小谷围街道")
+
+
+def test_a_road_named_after_a_street_stays_in_the_address():
+    _, _, a = place((A, "请问具体位置？"), (C, "越秀区北京街道，北京路，那个，新大新公司对面。"))
+    assert a == "北京路新大新公司对面"
+
+
+def _detail(text, district=None, street=None, answering=False):
+    text = normalize(text).text
+    g = describe_address(text, load_gazetteer().scan(text), district, street, answering)
+    return g.value if g else None
+
+
+def test_address_self_correction_of_a_building_number():
+    assert _detail("荔湾区花地街道，花地湾小区，五栋，不对，是六栋。", "荔湾区", "花地街道") == "花地湾小区6栋"
+
+
+def test_address_repetition_keeps_the_fuller_piece():
+    assert _detail("天河区，员村，员村二横路八号。", "天河区") == "员村二横路8号"
+
+
+def test_address_ignores_narrative_clauses():
+    assert _detail("我们这里今天早上停水了，到现在都没来。") is None
+    assert _detail("你们赶紧派人来看一下吧。") is None
+
+
+def test_a_bare_number_is_an_address_only_when_asked():
+    assert _detail("就3号那天。") is None
+    assert _detail("3号。", answering=True) == "3号"
