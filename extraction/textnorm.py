@@ -33,6 +33,10 @@ _FILLERS = re.compile(
 _ELLIPSIS = re.compile(r"\.{2,}|…+|。{2,}")
 _REPEATED_PUNCT = re.compile(r"([，。？！；])[，。；]+")
 _LEADING_PUNCT = re.compile(r"^[，。；、]+")
+# Recognisers often drop punctuation; a segment said in one breath is cut before words that open a new clause.
+_SOFT_BREAK = re.compile(r"(?<=[\u4e00-\u9fff\d])(?<!希望)(?<!麻烦)(?<!就是)(?=希望|麻烦|赶紧|你们|电话|手机号|我姓|我叫|叫我|就是|对吧|是吧|对吗|"
+                         r"我住|每天|名字)")
+_HAS_CLAUSES = re.compile(r"[，。？！；]")
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ def normalize(text: str) -> NormalizedText:
     mapped.sub(_FILLERS, lambda m: "")
     mapped.sub(_REPEATED_PUNCT, lambda m: m.group(1))
     mapped.sub(_LEADING_PUNCT, lambda m: "")
+    if len(mapped.text) > 12 and not _HAS_CLAUSES.search(mapped.text[:-1]):
+        mapped.sub(_SOFT_BREAK, lambda m: "，")
     rewrite_numerals(mapped)
     return NormalizedText(mapped.text, original, tuple(mapped.starts), tuple(mapped.ends))
 

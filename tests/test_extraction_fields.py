@@ -166,6 +166,7 @@ def test_a_bank_used_as_a_landmark_is_not_the_party():
 
 def test_demand_from_request_and_question():
     got = propose(DemandProposer(), "希望你们尽快派人来处理一下。")
-    assert values(got) == ["希望你们尽快派人来处理一下"]
-    got = propose(DemandProposer(), "我想问一下新生儿医保怎么办理？")
-    assert values(got) == ["新生儿医保怎么办理"]
+    assert values(got) == ["希望有关部门尽快派人来处理一下"]
+    got = propose(DemandProposer(), "我想问一下，新生儿医保怎么办理？")
+    assert values(got) == ["了解新生儿医保怎么办理"]
+    assert propose(DemandProposer(), "我帮我妈问一下。") == []
