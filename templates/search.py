@@ -22,18 +22,27 @@ from assistant.templates.schema import APPEAL_TYPES, Template
 # How often each source of text counts in a template's document.
 _WEIGHTS = {"matter": 3, "subject": 2, "triggers": 2, "examples": 1, "group": 1}
 _K1, _B = 1.2, 0.75
-APPEAL_BOOST = 0.3  # relative lift of the templates whose appeal type the query signals
-
-# Phrases by which callers announce what kind of appeal they make.
-APPEAL_CUES: dict[str, tuple[str, ...]] = {
-    "咨询": ("咨询", "我想问", "想问一下", "想问下", "请问", "问一下", "想了解", "了解一下", "怎么办理", "怎么申请",
-           "需要什么材料", "要什么材料", "什么条件", "能不能办", "可不可以办", "怎么查", "在哪里办", "多久能"),
-    "求助": ("求助", "帮忙", "帮帮", "帮一下", "帮我", "救助", "怎么办才好", "派人来", "麻烦你们", "急需"),
-    "投诉": ("投诉", "受不了", "太过分", "没人管", "不处理", "不作为", "讨个说法", "太吵", "扰民", "态度很差"),
-    "举报": ("举报", "偷偷", "非法", "违法", "违规", "偷排", "无证", "黑作坊"),
-    "建议": ("建议", "提个建议", "提个意见", "希望能", "希望增加", "能不能增设", "可以考虑"),
-    "表扬": ("表扬", "感谢", "点赞", "锦旗", "很负责", "很耐心", "很热情", "谢谢他们"),
+# Phrases by which callers announce what kind of appeal they make. Naming the appeal ("我要投诉") nearly decides
+# it; the weaker cues only tip the balance between a matter's templates.
+STRONG_CUES: dict[str, tuple[str, ...]] = {
+    "咨询": ("咨询", "我想问", "想问一下", "想问下", "请问", "问一下", "想了解"),
+    "求助": ("求助", "帮帮忙", "求求你们"),
+    "投诉": ("投诉",),
+    "举报": ("举报",),
+    "建议": ("建议", "提个意见", "提点意见"),
+    "表扬": ("表扬", "点赞", "锦旗"),
 }
+WEAK_CUES: dict[str, tuple[str, ...]] = {
+    "咨询": ("了解一下", "怎么办理", "怎么申请", "需要什么材料", "要什么材料", "什么条件", "能不能办", "怎么查",
+           "在哪里办", "多久", "吗"),
+    "求助": ("帮忙", "帮一下", "帮我", "救助", "派人来", "急需", "怎么办"),
+    "投诉": ("受不了", "太过分", "没人管", "不处理", "不作为", "讨个说法", "太吵", "扰民", "态度很差", "退钱", "不退"),
+    "举报": ("偷偷", "非法", "违法", "违规", "偷排", "无证", "黑作坊"),
+    "建议": ("希望增加", "能不能增设", "可以考虑", "增设", "延长"),
+    "表扬": ("感谢", "很负责", "很耐心", "很热情", "谢谢他们"),
+}
+STRONG_BOOST, WEAK_BOOST = 1.0, 0.15   # relative lift of the templates whose appeal type the query signals
+APPEAL_CUES = {a: STRONG_CUES[a] + WEAK_CUES[a] for a in STRONG_CUES}
 
 # Fillers of spoken Chinese that say nothing about the matter.
 _STOP = frozenset(
@@ -68,10 +77,12 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
-def appeal_cues(text: str) -> set[str]:
-    """The appeal types the text signals by its wording."""
+def appeal_cues(text: str) -> dict[str, float]:
+    """The appeal types the text signals by its wording, each with its lift: a named appeal type (STRONG_CUES)
+    silences the weaker hints."""
     text = unicodedata.normalize("NFKC", text)
-    return {a for a, cues in APPEAL_CUES.items() if any(c in text for c in cues)}
+    strong = {a: STRONG_BOOST for a, cues in STRONG_CUES.items() if any(c in text for c in cues)}
+    return strong or {a: WEAK_BOOST for a, cues in WEAK_CUES.items() if any(c in text for c in cues)}
 
 
 class TemplateSearch:
@@ -134,9 +145,10 @@ class TemplateSearch:
         if appeal_type is not None:
             scores = np.where(self._appeal == APPEAL_TYPES.index(appeal_type), scores, -np.inf)
         else:
-            cued = [APPEAL_TYPES.index(a) for a in appeal_cues(text)]
-            if cued:
-                scores = np.where(np.isin(self._appeal, cued), scores * (1 + APPEAL_BOOST), scores)
+            lift = np.ones(len(APPEAL_TYPES))
+            for a, boost in appeal_cues(text).items():
+                lift[APPEAL_TYPES.index(a)] += boost
+            scores = scores * lift[self._appeal]
         return scores
 
     def search(self, text: str, k: int = 3, appeal_type: str | None = None) -> list[ScoredTemplate]:

@@ -26,9 +26,13 @@ def test_tokens_mix_words_and_bigrams():
 
 
 def test_cues():
-    assert appeal_cues("我想问一下怎么办理") == {"咨询"}
-    assert "举报" in appeal_cues("我要举报这个工厂偷排")
-    assert appeal_cues("楼下那个店") == set()
+    strong = appeal_cues("我想问一下怎么办理")
+    assert set(strong) == {"咨询"}
+    # naming the appeal type outweighs, and silences, the weaker hints ("帮忙" alone hints at 求助)
+    assert set(appeal_cues("我要投诉，希望你们帮忙管一管")) == {"投诉"}
+    weak = appeal_cues("能不能帮忙派人来看一下")
+    assert set(weak) == {"求助"} and weak["求助"] < strong["咨询"]
+    assert appeal_cues("楼下那个店") == {}
 
 
 @pytest.mark.parametrize("query, expected_matter", [
