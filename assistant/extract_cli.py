@@ -26,6 +26,11 @@ def extract(
         items = read_calls(calls)
     except (FileNotFoundError, CallFormatError) as e:
         raise typer.BadParameter(str(e), param_hint="--calls") from None
+    if audio is not None:
+        missing = [c.id for c in items if not (audio / f"{c.id}.stereo16k.wav").is_file()]
+        if missing:  # dev sets record only some calls: those are left out of the predictions, and said so
+            typer.echo(f"no audio for {len(missing)} of {len(items)} calls, skipped: {', '.join(missing)}", err=True)
+            items = [c for c in items if c.id not in set(missing)]
     resources = default_resources()
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as f:

@@ -113,7 +113,7 @@ def _names_a_place(hit: PlaceHit, place: Place, district: str | None) -> bool:
     """A community/station/landmark hit that is more than a common word (路边 and 新村 are communities too)."""
     if place.kind in ("station", "landmark"):
         return True
-    if place.kind != "community":
+    if place.kind != "community" or hit.common:
         return False
     if district is not None:
         return place.district == district

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from assistant.config import get_settings
 
 PlaceKind = Literal["district", "street", "community", "station", "landmark"]
 _MAX_SURFACE = 12
+# What follows a local name in an address (or nothing: the name alone).
+_PLACE_AFTER = re.compile(r"$|[，。]|[东南西北中新]?(路|街|大道|大街|马路)|新村|村|社区|花园|苑|庭|城|广场|小区|大厦|湾|园|"
+                          r"新邨|邨|涌|围|坊|巷|墟|工业区")
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class PlaceHit:
     places: tuple[Place, ...]
     explicit: bool            # said with its suffix (区, 街道, 镇, 村, 站 …) rather than a bare short name
     by_pinyin: bool = False
+    common: bool = False      # a bare name that is also an everyday word (广场, 中心, 凤凰): weak evidence
 
 
 @dataclass
@@ -81,6 +87,15 @@ def fuzzy_pinyin(text: str) -> str:
     return "-".join(_fuzzy_syllable(s) for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
 
 
+def fuzzy_pinyin_readings(text: str, limit: int = 8) -> list[str]:
+    """Keys for every reading of a heard word (曾 is ceng or zeng): what was heard may be any of them."""
+    keys = [""]
+    for readings in pinyin(text, style=Style.NORMAL, heteronym=True, errors="ignore"):
+        options = list(dict.fromkeys(_fuzzy_syllable(r) for r in readings)) or [""]
+        keys = [f"{k}-{o}" if k else o for k in keys for o in options][:limit]
+    return keys
+
+
 class Gazetteer:
     def __init__(self, divisions: dict, stations: dict, landmarks: dict) -> None:
         self._index = _Index()
@@ -93,6 +108,8 @@ class Gazetteer:
         self._load_divisions(divisions)
         self._load_stations(stations)
         self._load_landmarks(landmarks)
+        self._freq = _word_frequencies()
+        self.common_words = frozenset(s for s in self._index.surfaces if self._freq.get(s, 0) >= EVERYDAY_FREQ)
 
     # -- loading -------------------------------------------------------------------------------------------------
     def _load_divisions(self, data: dict) -> None:
@@ -177,20 +194,90 @@ class Gazetteer:
             length, entries = found
             explicit = any(e for _, e in entries)
             places = tuple(p for p, e in entries if e == explicit) if explicit else tuple(p for p, _ in entries)
-            hits.append(PlaceHit(i, i + length, text[i:i + length], places, explicit))
+            surface = text[i:i + length]
+            hits.append(PlaceHit(i, i + length, surface, places, explicit,
+                                 common=not explicit and surface in self.common_words))
             i += length
         return hits
 
     def by_pinyin(self, word: str, kind: str, district: str | None = None) -> list[Place]:
         """Places of one kind whose short name sounds like word (homophones and near-homophones)."""
-        places = self._index.pinyin.get(kind, {}).get(fuzzy_pinyin(word), [])
+        index = self._index.pinyin.get(kind, {})
+        places = index.get(fuzzy_pinyin(word), [])
+        if not places:
+            for key in fuzzy_pinyin_readings(word):
+                places = index.get(key, [])
+                if places:
+                    break
         if district is not None:
             places = [p for p in places if p.district == district] or places
         return list(places)
 
+    def respell(self, text: str, district: str | None, street: str | None = None) -> str:
+        """Local place names heard as homophones, written as the gazetteer spells them: 卧山新村 → 握山新村 in
+        白云区, 行使西街 → 新市西街. Only a word standing before a place word (新村, 路, 花园 …) or alone is respelt."""
+        if district is None:
+            return text
+        names = self._local_names(district, street)
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            for width in (4, 3, 2):
+                word = text[i:i + width]
+                if len(word) < width or not all("\u4e00" <= c <= "\u9fff" for c in word):
+                    continue
+                if word in names.values():
+                    out.append(word)
+                    i += width
+                    break
+                if not _PLACE_AFTER.match(text, i + width) or self._everyday(word):
+                    continue
+                name = names.get(fuzzy_pinyin(word))
+                if name and len(name) == width:
+                    out.append(name)
+                    i += width
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
+
+    def _everyday(self, word: str) -> bool:
+        """附近, 就是西: ordinary words (or holding one) are what was meant, not a misheard name."""
+        freq = self._freq
+        return freq.get(word, 0) >= EVERYDAY_FREQ or any(
+            freq.get(word[j:j + 2], 0) >= 10 * EVERYDAY_FREQ for j in range(len(word) - 1))
+
+    @lru_cache(maxsize=256)
+    def _local_names(self, district: str, street: str | None) -> dict[str, str]:
+        """Fuzzy pinyin → short name of the district's 街道/镇 and communities (the named street's first)."""
+        names: dict[str, str] = {}
+        ambiguous: set[str] = set()
+        local = [c for c in self.communities if c.district == district]
+        local.sort(key=lambda c: c.street != street)
+        for place in [*local, *self.streets_by_district.get(district, [])]:
+            key = fuzzy_pinyin(place.short)
+            if key in names and names[key] != place.short:
+                ambiguous.add(key)
+            names.setdefault(key, place.short)
+        return {k: v for k, v in names.items() if k not in ambiguous}
+
     def district_of_street(self, street: str) -> str | None:
         p = self.streets.get(street)
         return p.district if p else None
+
+
+# A jieba dictionary frequency above this makes a name an everyday word (广场 7424, 凤凰 1348; 握山, 车陂 absent).
+EVERYDAY_FREQ = 100
+
+
+def _word_frequencies() -> dict[str, int]:
+    """jieba's dictionary word frequencies (the dictionary the template search loads anyway)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ
 
 
 def _read_json(path: Path) -> dict:

@@ -18,9 +18,12 @@ from assistant.extraction.gazetteer import Gazetteer, PlaceHit
 from assistant.extraction.ticket import Evidence
 
 PLACE_KEY = "_place"
-_SUFFIX_KIND = (("街道", "street"), ("镇", "street"), ("街", "street"), ("区", "district"), ("社区", "community"),
-                ("村", "community"))
-_SUFFIX = re.compile(r"街道|镇|街|区|社区|村")
+# Suffixes after a place name, with the homophones a recogniser writes for them (白云驱, 将普接到).
+_SUFFIX_KIND = {"街道": "street", "接到": "street", "街到": "street", "接道": "street", "镇": "street", "阵": "street",
+                "街": "street", "区": "district", "去": "district", "驱": "district", "取": "district",
+                "曲": "district", "社区": "community", "村": "community"}
+_SUFFIX = re.compile("|".join(sorted(_SUFFIX_KIND, key=len, reverse=True)))
+_HEARD_SUFFIX = frozenset({"接到", "街到", "接道", "阵", "去", "驱", "取", "曲"})
 # 区 after these is 小区, 社区, 景区 … not a district.
 _NOT_DISTRICT_BEFORE = set("小社城景园市郊片辖山新校厂街业宅库矿军营老")
 _ROAD_AFTER = re.compile(r"^[东南西北中]?(路|大道|大街|马路)")
@@ -45,12 +48,20 @@ def find_places(text: str, gazetteer: Gazetteer) -> list[PlaceHit]:
         for i in range(h.start, h.end):
             covered[i] = True
     extra: list[PlaceHit] = []
+    for i, h in enumerate(hits):
+        # 白云驱 / 江埔接到: a bare short name followed by a misheard suffix is said with its suffix.
+        m = _SUFFIX.match(text, h.end)
+        if not h.explicit and m and m.group(0) in _HEARD_SUFFIX:
+            kind = _SUFFIX_KIND[m.group(0)]
+            places = tuple(p for p in h.places if p.kind == kind) or tuple(gazetteer.by_pinyin(h.surface, kind))
+            if places:
+                hits[i] = PlaceHit(h.start, m.end(), h.surface + m.group(0), places, True, by_pinyin=True)
     for m in _SUFFIX.finditer(text):
         p = m.start()
         if covered[p] or (p > 0 and covered[p - 1]):
             continue
         suffix = m.group(0)
-        kind = dict(_SUFFIX_KIND)[suffix]
+        kind = _SUFFIX_KIND[suffix]
         if kind == "district" and p > 0 and text[p - 1] in _NOT_DISTRICT_BEFORE:
             continue
         for width in ((2,) if kind == "district" else (3, 2)):
@@ -92,9 +103,10 @@ class Resolved:
 
 def resolve_places(mentions: list[Candidate], gazetteer: Gazetteer) -> tuple[Resolved, Resolved]:
     """(district, street) from all place mentions of the call."""
-    d_score: dict[str, float] = defaultdict(float)
+    # Contributions per (place, what was said): saying the same name again adds little, however often.
+    d_parts: dict[str, dict[str, float]] = defaultdict(dict)
+    s_parts: dict[str, dict[str, float]] = defaultdict(dict)
     d_evidence: dict[str, list[Evidence]] = defaultdict(list)
-    s_score: dict[str, float] = defaultdict(float)
     s_evidence: dict[str, list[Evidence]] = defaultdict(list)
     for c in mentions:
         if c.rejected:
@@ -110,20 +122,27 @@ def resolve_places(mentions: list[Candidate], gazetteer: Gazetteer) -> tuple[Res
             wd, ws = _WEIGHTS[(p.kind, hit.explicit)]
             if p.kind == "community" and not hit.explicit and len(hit.surface) >= 3:
                 wd, ws = 0.3, 0.5  # 七星岗, 祈福新邨: a longer name is rarely an ordinary word
+            if hit.common and p.kind != "district":
+                wd, ws = wd * 0.3, ws * 0.3  # 广场, 凤凰: more often the word than the place
             if c.extra.get("road"):
                 wd, ws = wd * 0.4, ws * 0.8  # 天河路, 北京路: a road named after a place is only a hint
             if p.kind == "street" and has_district:
                 wd, ws = wd * 0.3, ws * 0.5  # 南沙, 黄埔: the bare name means the district first
+            said = f"{p.kind}:{hit.surface}"
             if p.district and p.district not in seen_d:
                 seen_d.add(p.district)
-                d_score[p.district] += wd * scale / n_d
+                parts = d_parts[p.district]
+                parts[said] = max(parts.get(said, 0.0), wd * scale / n_d)
                 if c.evidence:
                     d_evidence[p.district].append(c.evidence)
             if p.street and p.street not in seen_s:
                 seen_s.add(p.street)
-                s_score[p.street] += ws * scale / n_s
+                parts = s_parts[p.street]
+                parts[said] = max(parts.get(said, 0.0), ws * scale / n_s)
                 if c.evidence:
                     s_evidence[p.street].append(c.evidence)
+    d_score = {k: sum(v.values()) for k, v in d_parts.items()}
+    s_score = {k: sum(v.values()) for k, v in s_parts.items()}
     district = _best(d_score, d_evidence, _DISTRICT_MIN)
     # Streets of the resolved district only; with none resolved, a 街道 said outright still stands.
     if district.value:
@@ -145,13 +164,21 @@ def _best(scores: dict[str, float], evidence: dict[str, list[Evidence]], minimum
 
 def choose_address(views: list[SegmentView], hits_by_segment: dict[int, list[PlaceHit]],
                    answering: set[int], district: str | None, street: str | None,
-                   landmark: Candidate | None) -> tuple[str | None, float, list[Evidence]]:
-    """The best address description among the caller's segments (the agent's read-back as a fallback)."""
+                   landmark: Candidate | None, gazetteer: Gazetteer,
+                   cache: dict | None = None) -> tuple[str | None, float, list[Evidence]]:
+    """The best address description among the caller's segments (the agent's read-back as a fallback).
+    `cache` (per call) keeps each segment's description for a given district and 街道."""
     best: tuple[float, int, AddressGuess, SegmentView] | None = None
+    cache = {} if cache is None else cache
     for view in views:
         hits = hits_by_segment.get(view.index, [])
         is_answer = view.index in answering
-        guess = describe_address(view.text, hits, district, street, answering=is_answer)
+        key = (view.index, district, street, is_answer)
+        if key not in cache:
+            # Local names heard as homophones are respelt first (四有新马路 → 寺右新马路): same length, same offsets.
+            text = gazetteer.respell(view.text, district, street)
+            cache[key] = describe_address(text, hits, district, street, answering=is_answer)
+        guess = cache[key]
         if guess is None:
             continue
         score = 0.55 + (0.2 if is_answer else 0.0) + min(0.2, 0.02 * len(guess.value))

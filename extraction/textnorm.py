@@ -37,6 +37,8 @@ _LEADING_PUNCT = re.compile(r"^[，。；、]+")
 _SOFT_BREAK = re.compile(r"(?<=[\u4e00-\u9fff\d])(?<!希望)(?<!麻烦)(?<!就是)(?=希望|麻烦|赶紧|你们|电话|手机号|我姓|我叫|叫我|就是|对吧|是吧|对吗|"
                          r"我住|每天|名字)")
 _HAS_CLAUSES = re.compile(r"[，。？！；]")
+# 十二洞 → 十二栋: the recogniser's homophones of 栋 after a number.
+_BUILDING_HEARD = re.compile(r"(?<=[\d零一二三四五六七八九十两幺])[洞动冻](?=楼|单元|[，。？！\s\d]|$)")
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def normalize(text: str) -> NormalizedText:
     mapped.sub(_LEADING_PUNCT, lambda m: "")
     if len(mapped.text) > 12 and not _HAS_CLAUSES.search(mapped.text[:-1]):
         mapped.sub(_SOFT_BREAK, lambda m: "，")
+    mapped.sub(_BUILDING_HEARD, lambda m: "栋")
     rewrite_numerals(mapped)
     return NormalizedText(mapped.text, original, tuple(mapped.starts), tuple(mapped.ends))
 

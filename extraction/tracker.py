@@ -50,6 +50,7 @@ class TicketTracker:
         self._caller_texts: list[str] = []
         self._answering_address: set[int] = set()
         self._readbacks: set[int] = set()          # agent segments that read values back for confirmation
+        self._address_cache: dict = {}
         self._hits: dict[int, list[PlaceHit]] = {}
         self._auto: dict[str, Resolution] = {}
         self._agent: dict[str, FieldValue] = {}
@@ -190,7 +191,7 @@ class TicketTracker:
                          any(p.kind == "landmark" for p in c.extra["hit"].places)), None)
         views = [v for v in self._views if v.speaker == "caller" or v.index in self._readbacks]
         value, conf, evidence = choose_address(views, self._hits, self._answering_address, district.value,
-                                               street.value, landmark)
+                                               street.value, landmark, self.resources.gazetteer, self._address_cache)
         auto["address"] = Resolution(value, round(conf, 3), evidence) if value else NOTHING
         self._auto = auto
 

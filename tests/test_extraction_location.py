@@ -109,3 +109,32 @@ def test_address_ignores_narrative_clauses():
 def test_a_bare_number_is_an_address_only_when_asked():
     assert _detail("就3号那天。") is None
     assert _detail("3号。", answering=True) == "3号"
+
+
+@pytest.mark.parametrize("heard, district, street", [
+    ("白云驱同和街道", "白云区", "同和街道"),       # 区 heard as 驱
+    ("增成去永宁街道", "增城区", "永宁街道"),       # 增城区 heard as 增成去
+    ("从化区江普接到", "从化区", "江埔街道"),       # 街道 heard as 接到
+])
+def test_misheard_suffixes(heard, district, street):
+    assert place((C, f"{heard}，门口的路灯不亮。"))[:2] == (district, street)
+
+
+def test_local_names_heard_as_homophones_are_respelt():
+    g = load_gazetteer()
+    assert g.respell("卧山新村15栋楼下", "白云区", "同和街道") == "握山新村15栋楼下"
+    assert g.respell("四有新马路", "越秀区", "东山街道") == "寺右新马路"
+    # correct names and everyday words stay as they are
+    assert g.respell("握山新村15栋", "白云区", "同和街道") == "握山新村15栋"
+    assert g.respell("北京路大佛寺附近", "越秀区", "北京街道") == "北京路大佛寺附近"
+    assert g.respell("卧山新村", None) == "卧山新村"
+
+
+def test_everyday_words_are_weak_place_evidence():
+    d, s, _ = place((A, "请问具体地址？"), (C, "增城区永宁街道，旁边那个广场，广场上面。"), (C, "那个广场天天跳舞。"))
+    assert (d, s) == ("增城区", "永宁街道")
+
+
+def test_building_number_homophones():
+    assert normalize("棠德花园十二洞").text == "棠德花园12栋"
+    assert normalize("吓得一动不动").text == "吓得一动不动"
