@@ -25,17 +25,22 @@ STRONG_CUES: dict[str, re.Pattern[str]] = {
 WEAK_CUES: dict[str, re.Pattern[str]] = {
     "举报": re.compile(r"违建|违章|偷排|偷倒|传销|无证|黑作坊|假冒|走私|赌博|窝点"),
     "咨询": re.compile(r"吗[？?]|多久|多长时间|怎么弄|怎么办理|怎么交|哪里办|什么手续"),
-    "求助": re.compile(r"派人|尽快修|帮我们|恢复|救救"),
+    "求助": re.compile(r"派人|尽快修|帮我们|恢复|救救|疏通|修好|修一下|找人"),
+    # A grievance against someone (they charge, owe, refuse, park, dump) is a complaint.
+    "投诉": re.compile(r"退给我|退钱|退款|退还|不给退|不退|补缴|赔偿|拖欠|欠了|多收|乱收|乱停|乱摆|不处理|没人管|"
+                     r"联系不上|不理|态度"),
 }
 # When several strong cues are said, the more specific act wins (a complaint that also asks a question is a
 # complaint).
 PRECEDENCE = ("举报", "投诉", "表扬", "建议", "求助", "咨询")
 
 
-def cue_scores(caller_texts: list[str]) -> dict[str, float]:
+def cue_scores(caller_texts: list[str], party_named: bool = False) -> dict[str, float]:
     """Evidence per appeal type from the caller's turns (earlier turns, where callers state their purpose, count
-    more)."""
+    more); a named party at fault (a shop, a company) leans towards a complaint."""
     scores = dict.fromkeys(APPEAL_TYPES, 0.0)
+    if party_named:
+        scores["投诉"] += 0.3
     for i, text in enumerate(caller_texts):
         weight = 1.0 if i < 2 else 0.6
         for appeal, pattern in STRONG_CUES.items():

@@ -39,30 +39,46 @@ class TemplateScorer(Protocol):
 
 
 class Bm25Session:
-    # The agent's words help (they name the matter: 灵活就业人员参保) but the caller's describe it.
-    AGENT_WEIGHT = 0.4
+    """BM25 over the conversation so far: the caller's words as one query, the agent's as a lighter second one.
+
+    One query per speaker, not a sum over segments: a word counts once, so the many short answers of a call (names,
+    numbers, addresses) do not pile up scores on templates that merely mention them. The query keeps the caller's
+    first words, where the matter is stated, and the latest ones, bounded so an update stays fast on long calls.
+    """
+
+    AGENT_WEIGHT = 0.3       # the agent's words help (they name the matter) but the caller's describe it
+    HEAD_CHARS, TAIL_CHARS = 1200, 300
 
     def __init__(self, search: TemplateSearch) -> None:
         self._search = search
-        self._total: np.ndarray | None = None
+        self._texts: dict[str, list[str]] = {"caller": [], "agent": []}
+        self._cache: np.ndarray | None = None
+        self._dirty = False
 
     def add(self, view: SegmentView) -> bool:
         if not view.text:
             return False
-        # BM25 query scores add up over segments: a matter the caller keeps talking about gains.
-        s = self._search.scores(view.text)
-        if view.speaker == "agent":
-            s = s * self.AGENT_WEIGHT
-        if not np.any(s > 0):
-            return False
-        self._total = s if self._total is None else self._total + s
+        self._texts[view.speaker].append(view.text)
+        self._dirty = True
         return True
 
+    def _query(self, speaker: str) -> str:
+        text = "。".join(self._texts[speaker])
+        if len(text) <= self.HEAD_CHARS + self.TAIL_CHARS:
+            return text
+        return text[: self.HEAD_CHARS] + "。" + text[-self.TAIL_CHARS:]
+
     def scores(self) -> np.ndarray | None:
-        if self._total is None:
-            return None
-        top = float(self._total.max())
-        return self._total / top if top > 0 else None
+        if self._dirty:
+            total = None
+            for speaker, weight in (("caller", 1.0), ("agent", self.AGENT_WEIGHT)):
+                if self._texts[speaker]:
+                    s = self._search.scores(self._query(speaker)) * weight
+                    total = s if total is None else total + s
+            top = float(total.max()) if total is not None else 0.0
+            self._cache = total / top if top > 0 else None
+            self._dirty = False
+        return self._cache
 
 
 class Bm25Scorer:
@@ -88,6 +104,7 @@ class TemplateChooser:
     SWITCH_MARGIN = 0.1      # a new template must beat the current one by this share of the score scale
     MATTER_SHORTLIST = 8     # matters considered when looking for the stated appeal type
     TEMPERATURE = 0.08       # of the softmax that turns scaled scores into shares
+    APPEAL_TEMPERATURE = 0.2
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
@@ -127,13 +144,15 @@ class TemplateChooser:
         if stated is not None:
             tied = [a for a in PRECEDENCE if cues[a] >= cues[stated] - 1e-9]
             return tied[0]
-        # Otherwise the appeal types of the best templates vote, plus the soft cues.
-        top = np.argsort(-scores)[:10]
-        weights = np.exp((scores[top] - scores[top[0]]) / self.TEMPERATURE)
+        # Otherwise the leading matter's appeal-type variants vote (their examples differ in how people ask),
+        # softly, and the caller's softer cues add to them.
+        best = int(np.argmax(scores))
+        variants = np.flatnonzero(self._matter == self._matter[best])
+        weights = np.exp((scores[variants] - scores[best]) / self.APPEAL_TEMPERATURE)
         support = dict.fromkeys(APPEAL_TYPES, 0.0)
-        for i, w in zip(top, weights / weights.sum()):
+        for i, w in zip(variants, weights / weights.sum()):
             support[APPEAL_TYPES[self._appeal[i]]] += float(w)
-        return max(APPEAL_TYPES, key=lambda x: support[x] + 0.5 * cues.get(x, 0.0))
+        return max(APPEAL_TYPES, key=lambda x: support[x] + cues.get(x, 0.0))
 
     def _top3(self, scores: np.ndarray, chosen_i: int) -> list[tuple[Template, float]]:
         order = [int(i) for i in np.argsort(-scores)[:12] if int(i) != chosen_i]

@@ -199,7 +199,9 @@ class TicketTracker:
         self._scores = combine(self._sessions)
         if self._template_locked or self._scores is None:
             return
-        ranking = self.resources.chooser.rank(self._scores, cue_scores(self._caller_texts),
+        party = self._auto.get("involved_party")
+        cues = cue_scores(self._caller_texts, party_named=bool(party and party.value))
+        ranking = self.resources.chooser.rank(self._scores, cues,
                                               self._template.id if self._template else None)
         if ranking is None:
             return
