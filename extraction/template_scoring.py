@@ -17,7 +17,7 @@ from assistant.extraction.appeal import PRECEDENCE, strongest
 from assistant.extraction.candidates import SegmentView
 from assistant.templates.catalogue import Catalogue
 from assistant.templates.schema import APPEAL_TYPES, Template
-from assistant.templates.search import TemplateSearch
+from assistant.templates.search import TemplateSearch, tokenize
 
 
 @runtime_checkable
@@ -41,44 +41,35 @@ class TemplateScorer(Protocol):
 class Bm25Session:
     """BM25 over the conversation so far: the caller's words as one query, the agent's as a lighter second one.
 
-    One query per speaker, not a sum over segments: a word counts once, so the many short answers of a call (names,
-    numbers, addresses) do not pile up scores on templates that merely mention them. The query keeps the caller's
-    first words, where the matter is stated, and the latest ones, bounded so an update stays fast on long calls.
+    One query per speaker, not a sum of per-segment scores: a word counts once, so the many short answers of a call
+    (names, numbers, addresses) do not pile scores onto templates that merely mention them. BM25 adds up over
+    distinct query terms, so each segment only scores the terms not heard before: an update costs one segment's
+    worth of work however long the call is.
     """
 
     AGENT_WEIGHT = 0.3       # the agent's words help (they name the matter) but the caller's describe it
-    HEAD_CHARS, TAIL_CHARS = 1200, 300
 
     def __init__(self, search: TemplateSearch) -> None:
         self._search = search
-        self._texts: dict[str, list[str]] = {"caller": [], "agent": []}
-        self._cache: np.ndarray | None = None
-        self._dirty = False
+        self._seen: dict[str, set[str]] = {"caller": set(), "agent": set()}
+        self._total: np.ndarray | None = None
 
     def add(self, view: SegmentView) -> bool:
-        if not view.text:
+        new_terms = set(tokenize(view.text)) - self._seen[view.speaker]
+        if not new_terms:
             return False
-        self._texts[view.speaker].append(view.text)
-        self._dirty = True
+        self._seen[view.speaker] |= new_terms
+        delta = self._search.scores(" ".join(sorted(new_terms)))
+        if view.speaker == "agent":
+            delta = delta * self.AGENT_WEIGHT
+        self._total = delta if self._total is None else self._total + delta
         return True
 
-    def _query(self, speaker: str) -> str:
-        text = "。".join(self._texts[speaker])
-        if len(text) <= self.HEAD_CHARS + self.TAIL_CHARS:
-            return text
-        return text[: self.HEAD_CHARS] + "。" + text[-self.TAIL_CHARS:]
-
     def scores(self) -> np.ndarray | None:
-        if self._dirty:
-            total = None
-            for speaker, weight in (("caller", 1.0), ("agent", self.AGENT_WEIGHT)):
-                if self._texts[speaker]:
-                    s = self._search.scores(self._query(speaker)) * weight
-                    total = s if total is None else total + s
-            top = float(total.max()) if total is not None else 0.0
-            self._cache = total / top if top > 0 else None
-            self._dirty = False
-        return self._cache
+        if self._total is None:
+            return None
+        top = float(self._total.max())
+        return self._total / top if top > 0 else None
 
 
 class Bm25Scorer:
