@@ -26,6 +26,21 @@ _NO = re.compile(r"^(不对|不是|错了|不|没有|说错)")
 _CORRECTION = re.compile(r"不对|不是|说错了|错了|搞错了|更正一下|应该是")
 
 
+# Clauses of the call's housekeeping (greeting, contact details, read-backs, thanks): they say nothing about the
+# matter, and their words (电话, 登记, 先生) would otherwise lift templates that happen to use them.
+_HOUSEKEEPING = re.compile(r"(电话|手机|号码)(是|多少|号)|^电话|联系电话|联系方式|留个|贵姓|姓名|称呼|我姓|^姓|我叫|叫我|先生|"
+                           r"女士|为您登记|您好|你好|请讲|12345|感谢|谢谢|对吗|对吧|是吧|是吗|\d{4,}|"
+                           r"^(对|好的|嗯|是的|对的|好)$")
+
+
+def topic_text(text: str) -> str:
+    """The clauses of a normalised segment that can be about the matter."""
+    from assistant.extraction.textnorm import clauses
+
+    kept = [text[a:b] for a, b in clauses(text) if not _HOUSEKEEPING.search(text[a:b])]
+    return "，".join(kept)
+
+
 def asked_topics(agent_text: str) -> frozenset[str]:
     """Topics an agent utterance asks about (name, phone, address, time, party, amount)."""
     topics = set()

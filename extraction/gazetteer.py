@@ -219,10 +219,21 @@ class Gazetteer:
         if district is None:
             return text
         names = self._local_names(district, street)
+        spelt = set(names.values())
+        # Names already spelt right are kept whole; a respelling may not overlap them (就是西园 keeps 西园).
+        keep = [False] * len(text)
+        for width in (4, 3, 2):
+            for j in range(len(text) - width + 1):
+                if text[j:j + width] in spelt:
+                    keep[j:j + width] = [True] * width
         out: list[str] = []
         i = 0
         while i < len(text):
+            # A word starts at a word boundary: not inside an everyday word (就|是 …).
+            inside_word = i > 0 and self._freq.get(text[i - 1:i + 1], 0) >= 10 * EVERYDAY_FREQ
             for width in (4, 3, 2):
+                if inside_word or any(keep[i:i + width]) and text[i:i + width] not in spelt:
+                    continue
                 word = text[i:i + width]
                 if len(word) < width or not all("\u4e00" <= c <= "\u9fff" for c in word):
                     continue

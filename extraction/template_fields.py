@@ -11,7 +11,8 @@ from assistant.extraction.textnorm import clauses
 from assistant.extraction.ticket import Evidence
 from assistant.templates.schema import FieldType, TemplateField
 
-_COUNT = re.compile(r"\d+(?:\.\d+)?[\u4e00-\u9fff]{0,2}|[两一二三四五六七八九十几半]+个?多?[\u4e00-\u9fff]{1,2}")
+_COUNT = re.compile(r"(?:\d+(?:\.\d+)?|[两一二三四五六七八九十几半]+)(?:个?多?(?:天|日|周|星期|月|年|次|趟|人|户|家|辆|栋|层|"
+                    r"小时|分钟)|个)")
 # Common-field values a typed template field may take when its hints are heard.
 _FROM_COMMON = {FieldType.datetime: "event_time", FieldType.amount: "amount", FieldType.organisation: "involved_party",
                 FieldType.phone: "caller_phone", FieldType.address: "address"}

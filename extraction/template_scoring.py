@@ -93,7 +93,7 @@ class TemplateChooser:
     """Picks the template from combined scorer output and the appeal-type cues, with hysteresis."""
 
     SWITCH_MARGIN = 0.1      # a new template must beat the current one by this share of the score scale
-    MATTER_SHORTLIST = 8     # matters considered when looking for the stated appeal type
+    OWN_WEIGHT = 0.25        # how much a template's own score adds to its matter's
     TEMPERATURE = 0.08       # of the softmax that turns scaled scores into shares
     APPEAL_TEMPERATURE = 0.2
 
@@ -112,41 +112,47 @@ class TemplateChooser:
             return None
         matter_best = np.full(self._n_matters, -np.inf)
         np.maximum.at(matter_best, self._matter, scores)
-        appeal = self._appeal_type(scores, cues)
+        appeal, p_appeal = self._appeal_type(scores, cues)
         a = APPEAL_TYPES.index(appeal)
-        best_matter_score = float(matter_best.max())
-        # The template of a leading matter with the stated/likely appeal type; matters within reach of the best one.
-        eligible = (self._appeal == a) & (matter_best[self._matter] >= 0.8 * best_matter_score)
-        pool = np.where(eligible, scores, -np.inf)
-        if not np.isfinite(pool.max()):
-            pool = np.where(self._appeal == a, scores, -np.inf)
-        if not np.isfinite(pool.max()) or pool.max() <= 0:
-            pool = scores
-        chosen_i = int(np.argmax(pool))
+        # Matter first (its best variant's score), then the variant of the appeal type; a template's own score
+        # breaks ties between matters. So 违停占用消防通道 stays the matter when the caller complains rather than
+        # asks for help, instead of jumping to another matter whose complaint variant happens to score higher.
+        value = matter_best[self._matter] + self.OWN_WEIGHT * scores
+        pool = np.where(self._appeal == a, value, -np.inf)
+        chosen_i = int(np.argmax(pool)) if np.isfinite(pool.max()) else int(np.argmax(value))
         if current is not None and current in self._position:
             cur_i = self._position[current]
             if (self._appeal[cur_i] == self._appeal[chosen_i]
-                    and scores[cur_i] + self.SWITCH_MARGIN >= scores[chosen_i]):
+                    and value[cur_i] + self.SWITCH_MARGIN >= value[chosen_i]):
                 chosen_i = cur_i  # stay: the newcomer is not clearly better
-        return TemplateRanking(self.templates[chosen_i], self._top3(scores, chosen_i), appeal)
+        prior = np.asarray([p_appeal[x] for x in APPEAL_TYPES])[self._appeal]
+        return TemplateRanking(self.templates[chosen_i], self._top3(value, prior, chosen_i), appeal)
 
-    def _appeal_type(self, scores: np.ndarray, cues: dict[str, float]) -> str:
-        stated = strongest(cues)
-        if stated is not None:
-            tied = [a for a in PRECEDENCE if cues[a] >= cues[stated] - 1e-9]
-            return tied[0]
-        # Otherwise the leading matter's appeal-type variants vote (their examples differ in how people ask),
-        # softly, and the caller's softer cues add to them.
+    def _appeal_type(self, scores: np.ndarray, cues: dict[str, float]) -> tuple[str, dict[str, float]]:
+        """The appeal type and a probability for each (for the displayed shares)."""
+        # The leading matter's appeal-type variants vote (their examples differ in how people ask), softly.
         best = int(np.argmax(scores))
         variants = np.flatnonzero(self._matter == self._matter[best])
         weights = np.exp((scores[variants] - scores[best]) / self.APPEAL_TEMPERATURE)
         support = dict.fromkeys(APPEAL_TYPES, 0.0)
         for i, w in zip(variants, weights / weights.sum()):
             support[APPEAL_TYPES[self._appeal[i]]] += float(w)
-        return max(APPEAL_TYPES, key=lambda x: support[x] + cues.get(x, 0.0))
+        evidence = {x: support[x] + cues.get(x, 0.0) + 0.02 for x in APPEAL_TYPES}
+        total = sum(evidence.values())
+        prob = {x: v / total for x, v in evidence.items()}
+        stated = strongest(cues)
+        if stated is not None:  # said outright: that is the appeal type
+            stated = next(x for x in PRECEDENCE if cues[x] >= cues[stated] - 1e-9)
+            prob = {x: (0.9 if x == stated else 0.1 * p) for x, p in prob.items()}
+            return stated, prob
+        return max(APPEAL_TYPES, key=lambda x: evidence[x]), prob
 
-    def _top3(self, scores: np.ndarray, chosen_i: int) -> list[tuple[Template, float]]:
-        order = [int(i) for i in np.argsort(-scores)[:12] if int(i) != chosen_i]
+    def _top3(self, value: np.ndarray, prior: np.ndarray, chosen_i: int) -> list[tuple[Template, float]]:
+        """The chosen template and the two best others (other matters first), with shares of belief that weigh the
+        template's score and its appeal type's probability."""
+        top = float(value.max())
+        share = np.exp((value - top) / self.TEMPERATURE) * prior
+        order = [int(i) for i in np.argsort(-share)[:12] if int(i) != chosen_i]
         picked = [chosen_i]
         matters = {self._matter[chosen_i]}
         for i in order:  # prefer other matters: two appeal types of one matter say little more than one
@@ -160,11 +166,8 @@ class TemplateChooser:
                 break
             if i not in picked:
                 picked.append(i)
-        cand = np.asarray([scores[i] for i in picked])
-        pool = np.sort(scores)[-10:]
-        z = np.exp((pool - pool.max()) / self.TEMPERATURE).sum()
-        shares = np.exp((cand - pool.max()) / self.TEMPERATURE) / z
-        return [(self.templates[i], round(float(s), 3)) for i, s in zip(picked, shares)]
+        z = float(np.sort(share)[-20:].sum())
+        return [(self.templates[i], round(float(share[i] / z), 3)) for i in picked]
 
 
 def combine(sessions: list[tuple[ScoringSession, float]]) -> np.ndarray | None:

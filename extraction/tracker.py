@@ -13,10 +13,11 @@ templates only when the scorers' view changed.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from assistant.extraction.appeal import cue_scores
 from assistant.extraction.candidates import Candidate, SegmentView
-from assistant.extraction.dialogue import DialogueState, reply_polarity
+from assistant.extraction.dialogue import DialogueState, reply_polarity, topic_text
 from assistant.extraction.gazetteer import PlaceHit
 from assistant.extraction.location import PLACE_KEY, choose_address, resolve_places
 from assistant.extraction.phone import apply_partial
@@ -25,7 +26,7 @@ from assistant.extraction.resources import ExtractionResources, default_resource
 from assistant.extraction.routing import suggest_unit
 from assistant.extraction.template_fields import guess_field
 from assistant.extraction.template_scoring import combine
-from assistant.extraction.textnorm import normalize
+from assistant.extraction.textnorm import NormalizedText, normalize
 from assistant.extraction.ticket import (
     COMMON_FIELD_LABELS, FieldUpdate, FieldValue, TemplateChoice, TextSegment, Ticket, TicketUpdate,
 )
@@ -96,8 +97,12 @@ class TicketTracker:
         if hits:
             self._hits[view.index] = hits
         scores_changed = False
-        for session, _ in self._sessions:
-            scores_changed |= session.add(view)
+        topic = topic_text(view.text)
+        if topic:
+            topic_view = replace(view, norm=NormalizedText(topic, topic, tuple(range(len(topic))),
+                                                           tuple(range(1, len(topic) + 1))))
+            for session, _ in self._sessions:
+                scores_changed |= session.add(topic_view)
         self._resolve_fields()
         if scores_changed or (segment.speaker == "caller" and view.text):
             self._rank_templates()

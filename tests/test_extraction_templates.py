@@ -106,3 +106,21 @@ def test_handling_unit_goes_to_the_district_for_local_matters():
     assert suggest_unit(district, None, None) == district.handling_units[0]
     city = next((t for t in cat.templates if not t.district_handled), None)
     assert city is not None and suggest_unit(city, "海珠区", None) == city.handling_units[0]
+
+
+def test_housekeeping_clauses_do_not_score_templates():
+    from assistant.extraction.dialogue import topic_text
+    from assistant.extraction.textnorm import normalize
+
+    assert topic_text(normalize("姓王，电话一三九，二五零八，七四一六。希望你们管一管。").text) == "希望你们管一管"
+    assert topic_text(normalize("请问您贵姓，电话多少？").text) == ""
+    # the matter itself may be about phones
+    assert "手机信号特别差" in topic_text(normalize("我们小区手机信号特别差，打电话老是断").text)
+
+
+def test_template_count_fields_read_numbers_with_their_unit():
+    from assistant.extraction.template_fields import _COUNT
+
+    assert _COUNT.search("垃圾3天都没人来收").group(0) == "3天"
+    assert _COUNT.search("电梯坏了两个多星期了").group(0) == "两个多星期"
+    assert _COUNT.search("欠了10个人的工资").group(0) == "10个人"
