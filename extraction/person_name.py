@@ -20,11 +20,34 @@ _NAME_STOP = re.compile(r"[，。？！；、\s]|电话|手机|号码|联系|是
 
 
 @lru_cache(maxsize=1)
+def _surname_list() -> tuple[str, ...]:
+    text = (importlib.resources.files("assistant.extraction") / "data" / "surnames.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def surnames() -> tuple[frozenset[str], frozenset[str]]:
     """(single-character surnames, compound surnames)."""
-    text = (importlib.resources.files("assistant.extraction") / "data" / "surnames.txt").read_text(encoding="utf-8")
-    names = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    names = _surname_list()
     return frozenset(n for n in names if len(n) == 1), frozenset(n for n in names if len(n) == 2)
+
+
+@lru_cache(maxsize=1)
+def _surnames_by_sound() -> dict[str, str]:
+    from assistant.extraction.gazetteer import fuzzy_pinyin
+
+    by_sound: dict[str, str] = {}
+    for name in _surname_list():
+        if len(name) == 1:
+            by_sound.setdefault(fuzzy_pinyin(name), name)   # the list is ordered: the commonest wins
+    return by_sound
+
+
+def surname_by_sound(char: str) -> str | None:
+    """The common surname a misheard character stands for (留, 流 → 刘); None when none sounds like it."""
+    from assistant.extraction.gazetteer import fuzzy_pinyin
+
+    return _surnames_by_sound().get(fuzzy_pinyin(char))
 
 
 def split_surname(name: str) -> tuple[str, str] | None:
@@ -86,6 +109,15 @@ class NameProposer:
             got = _read_name(text, m.end())
             if got:
                 out.append(view.candidate(KEY, got[0], 0.9, m.end(), got[1], kind="full"))
+        # 我信留 / 新王: 姓 and the surname both misheard by the recogniser, in answer to the agent's question.
+        if "name" in view.asked and not out:
+            m = re.match(r"^(?:我)?[信新心性星兴幸]([\u4e00-\u9fff])(?=[，。、\s电]|$)", text)
+            if m:
+                heard = m.group(1)
+                surname = heard if heard in single else surname_by_sound(heard)
+                if surname:
+                    out.append(view.candidate(KEY, surname, 0.5, m.start(1), m.end(1), kind="surname",
+                                              extra={"by_sound": surname != heard}))
         # A bare name answering the agent's question: "冯伟，电话…"
         if "name" in view.asked and not any(c.kind in ("full", "titled") for c in out):
             got = _read_name(text, 0, max_len=3)
@@ -103,7 +135,11 @@ class NameProposer:
             two = text[max(0, m.start() - 2):m.start()]
             surname = two if two in compound else text[m.start() - 1:m.start()] if m.start() > 0 else ""
             if surname not in single and surname not in compound:
-                continue
+                # 流女士: a surname the recogniser misheard, when a common surname sounds the same
+                heard = surname
+                surname = surname_by_sound(heard) if heard and "\u4e00" <= heard <= "\u9fff" else None
+                if not surname or heard in "的是了位个这那您":
+                    continue
             title = "女士" if m.group(0) == "小姐" else m.group(0)
             out.append(view.candidate(KEY, surname + title, 0.6, m.start() - len(surname), m.end(), kind="titled"))
         # A full name read back at the start of the agent's turn: "孙志强，136…"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.extraction.candidates import Candidate
+from assistant.extraction.gazetteer import fuzzy_pinyin
 from assistant.extraction.person_name import TITLES, split_surname
 from assistant.extraction.ticket import Evidence
 
@@ -30,6 +31,10 @@ NOTHING = Resolution(None, 0.0, [])
 
 def _evidence(cands: list[Candidate]) -> list[Evidence]:
     return [c.evidence for c in sorted(cands, key=lambda c: c.seg_index) if c.evidence is not None][-3:]
+
+
+def same_sound(a: str, b: str) -> bool:
+    return fuzzy_pinyin(a) == fuzzy_pinyin(b)
 
 
 def resolve_generic(key: str, cands: list[Candidate], current: Resolution | None) -> Resolution:
@@ -89,8 +94,8 @@ def resolve_name(cands: list[Candidate]) -> Resolution:
     agent_titled = [c for c in agent if c.kind == "titled"]
     if surnames:
         s = max(surnames, key=lambda c: c.seg_index)
-        matching = [c for c in agent_titled if c.value and c.value.startswith(s.value)
-                    and c.value[len(s.value):] in TITLES]
+        matching = [c for c in agent_titled if c.value and c.value[-2:] in TITLES and (
+            c.value[:-2] == s.value or (s.extra.get("by_sound") and same_sound(c.value[:-2], s.value)))]
         if matching:
             a = max(matching, key=lambda c: c.seg_index)
             return Resolution(a.value, round(min(0.97, s.confidence + 0.1), 3), _evidence([s, a]))

@@ -170,3 +170,12 @@ def test_demand_from_request_and_question():
     got = propose(DemandProposer(), "我想问一下，新生儿医保怎么办理？")
     assert values(got) == ["了解新生儿医保怎么办理"]
     assert propose(DemandProposer(), "我帮我妈问一下。") == []
+
+
+def test_misheard_surname_and_title_from_the_recogniser():
+    # 我姓刘 heard as 我信留, the agent's 刘女士 as 流女士
+    t = talk((A, "请问您贵姓？"), (C, "我信留，电话一八六，二零三七，五五九幺。"), (A, "好的流女士，我们会尽快处理。"))
+    assert t.ticket.value("caller_name") == "刘女士"
+    # the agent's title settles which surname a misheard one was (lu: 卢 or 陆)
+    t = talk((A, "怎么称呼您？"), (C, "信录，电话150-0268-7341"), (A, "陆女士，我们会转交处理。"))
+    assert t.ticket.value("caller_name") == "陆女士"
