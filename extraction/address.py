@@ -13,7 +13,7 @@ from assistant.extraction.textnorm import clauses
 _PLACE_WORD = re.compile(
     r"(路|街|巷|大道|国道|省道|村|社区|新村|新邨|邨|花园|苑|园|庭|府|居|阁|轩|城|湾|小区|大厦|大楼|广场|商场|市场|"
     r"中心|公寓|山庄|工业区|工业园|园区|地铁站|公交站|车站|站|天桥|桥|门口|附近|旁边|旁|对面|后面|楼下|楼顶|楼上|"
-    r"隔壁|交界|路口|路段|栋|座|号|楼|层|单元|室|河涌|涌|河|湖|公园|医院|学校|门诊部|幼儿园|空地|村口|墟|下面|底下|下)$"
+    r"隔壁|交界|路口|路段|出口|入口|栋|座|号|楼|层|单元|室|河涌|涌|河|湖|公园|医院|学校|门诊部|幼儿园|空地|村口|墟|下面|底下|下|首层|(?:路|大道|大街|街)[东南西北中])$"
 )
 # What follows a bare 街道 short name when it is part of a road or estate name (北京路, 龙洞北路, 东漖新村).
 _NAME_CONTINUES = re.compile(r"^[东南西北中新]?(路|街|大道|大街|马路|新村|村|涌|围|坊|巷|墟)")
@@ -152,8 +152,11 @@ def describe_address(text: str, hits: list[PlaceHit], district: str | None = Non
                     p.kind == "district" for p in cut.places)):
                 prefix = cut.surface  # 东涌镇政务服务中心, 花都区政务服务中心: part of the institution's name
         else:
-            if _DEMAND.search(clause):
-                continue
+            demand = _DEMAND.search(clause)
+            if demand:  # 体育中心地铁站出口那里能不能…: the place said before the request still counts
+                if demand.start() < 4:
+                    continue
+                clause, b = clause[: demand.start()], a + demand.start()
             m = re.search(r"(住在|在|住)", clause)
             offset = a + m.end() if m else a
             remainder = text[offset:b]

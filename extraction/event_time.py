@@ -27,6 +27,8 @@ _APPROXIMATELY = re.compile(r"(差不多|大概|大约|将近|快要)$")
 _SPOKEN = re.compile(r"这几天|这两天|这段时间|好几天|好多天|好几个月|好几年|好几个星期|好久|刚才|刚刚|天天")
 _PERIODIC_ONLY = re.compile(r"^(每个?月|每天|每年|每周|每个星期)$")
 _CLOCK_OR_DATE = re.compile(r"\d+(点|号|日|月)")
+# A "12号" right after a road or building is a house number, not a date.
+_IN_ADDRESS = re.compile(r"[路街巷道村栋座楼区]$")
 _JOIN_RANGE = re.compile(r"^[\u4e00-\u9fff]{0,2}?(到|至)$")
 _JOIN_PLAIN = re.compile(r"^[\d、，]*$")
 _AGE_OR_RATE = re.compile(r"^(满\d|\d*岁|[^，。]{0,2}(扣|交|收|多收|缴)|级)")
@@ -101,7 +103,7 @@ class EventTimeProposer:
         for a, b in time_spans(text):
             said = text[a:b]
             if (_VAGUE.match(said) or _FUTURE.search(said) or _AGE_OR_RATE.match(text[b:]) or said.isdigit()
-                    or text[:a].endswith("第")):
+                    or text[:a].endswith("第") or _IN_ADDRESS.search(text[:a])):
                 continue
             if _PERIODIC_ONLY.match(said) and ("？" in text[b:b + 12] or "多少" in text[b:b + 8]):
                 continue  # 每个月能提多少？ — a rate asked about, not when something happened

@@ -58,6 +58,8 @@ def convert_run(text: str, start: int, end: int) -> str | None:
     after = text[end:end + 3]
     if before.endswith("第") or before.endswith("分之") or after.startswith("分之") or after.startswith("几"):
         return None
+    if run == "两" and before[-1:] in ("这", "那", "前") and after[:1] in ("天", "年", "个", "次"):
+        return None  # 这两天, 前两年: "a few", not two
     has_digit = any(c in DIGITS for c in run)
     if any(c in _MAGNITUDES for c in run):
         if not has_digit and not run.startswith("十"):

@@ -179,3 +179,15 @@ def test_misheard_surname_and_title_from_the_recogniser():
     # the agent's title settles which surname a misheard one was (lu: 卢 or 陆)
     t = talk((A, "怎么称呼您？"), (C, "信录，电话150-0268-7341"), (A, "陆女士，我们会转交处理。"))
     assert t.ticket.value("caller_name") == "陆女士"
+
+
+def test_house_number_is_not_an_event_date():
+    got = propose(EventTimeProposer(), "天河区员村四横路十二号首层，天天凌晨还在打麻将")
+    assert values(got) == ["天天凌晨"]
+
+
+def test_called_x_after_a_specific_kind_is_its_own_name():
+    got = propose(PartyProposer(), "我要投诉一家装修公司，叫鑫盛装饰的，收了定金不开工。")
+    assert max(got, key=lambda c: c.confidence).value == "鑫盛装饰"
+    got = propose(PartyProposer(), "我们楼下有家麻将馆天天很吵")
+    assert "麻将馆" in values(got)

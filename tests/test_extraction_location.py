@@ -138,3 +138,8 @@ def test_everyday_words_are_weak_place_evidence():
 def test_building_number_homophones():
     assert normalize("棠德花园十二洞").text == "棠德花园12栋"
     assert normalize("吓得一动不动").text == "吓得一动不动"
+
+
+def test_road_with_a_directional_suffix_and_a_place_before_a_request():
+    assert _detail("海珠区江南中街道，江南大道中，一百八十号二楼。", "海珠区", "江南中街道") == "江南大道中180号2楼"
+    assert _detail("我想建议一下，体育中心地铁站出口那里能不能多放点单车。") == "体育中心地铁站出口"

@@ -27,7 +27,7 @@ def test_numbers_become_digits(said, written):
 
 @pytest.mark.parametrize("text", [
     "一直没人管", "你们去看一下", "我们一起去的", "差一点摔倒", "快点来人", "电梯坏了两个多星期",
-    "第一次打电话", "三分之二的业主同意", "十几分钟", "千万别挂", "上个星期五去的",
+    "第一次打电话", "三分之二的业主同意", "十几分钟", "千万别挂", "上个星期五去的", "这两天水是黄的",
 ])
 def test_words_with_numeral_characters_stay_words(text):
     assert to_digits(text) == text
