@@ -1,14 +1,15 @@
 """First-version template retrieval: caller text → the most likely record templates, with scores.
 
-BM25 over each template's words (jieba tokens plus character bigrams, so misrecognised or unseen words still
-match in part) from its matter name, subject, group, trigger phrases and example utterances; the appeal type the
-caller signals (投诉 / 我想问 / 举报 / 建议 / 表扬 / 帮忙 …) lifts the templates of that type. The index is built
-once per catalogue; a query takes a few milliseconds.
+BM25 over each template's characters and character bigrams from its matter name, subject, group, trigger phrases
+and example utterances; the appeal type the caller signals (投诉 / 我想问 / 举报 / 建议 / 表扬 / 帮忙 …) lifts the
+templates of that type. Characters rather than jieba words: misrecognised or unseen words still match in part, and
+holding out one example per template, the right matter ranked first for 70% of them against 62% with jieba words
+added (and the index builds in a second instead of three). The index is built once per catalogue; a query takes
+well under a millisecond.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from collections import Counter
@@ -21,7 +22,9 @@ from assistant.templates.schema import APPEAL_TYPES, Template
 
 # How often each source of text counts in a template's document.
 _WEIGHTS = {"matter": 3, "subject": 2, "triggers": 2, "examples": 1, "group": 1}
-_K1, _B = 1.2, 0.75
+# The weights repeat text, so term frequencies run higher than in prose: a larger k1 keeps them from saturating
+# (held-out matter@1: 0.70 at k1 = 1.2, 0.75 at 5).
+_K1, _B = 5.0, 0.75
 # Phrases by which callers announce what kind of appeal they make. Naming the appeal ("我要投诉") nearly decides
 # it; the weaker cues only tip the balance between a matter's templates.
 STRONG_CUES: dict[str, tuple[str, ...]] = {
@@ -59,21 +62,13 @@ class ScoredTemplate:
     score: float
 
 
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
 def tokenize(text: str) -> list[str]:
-    """jieba words (without fillers) and character bigrams of each run of Chinese/alphanumeric text."""
-    jieba = _jieba()
+    """Characters (without fillers and digits) and character bigrams of each run of Chinese/alphanumeric text."""
     text = unicodedata.normalize("NFKC", text).lower()
     out: list[str] = []
     for run in _RUN.findall(text):
-        out += [w for w in jieba.lcut(run) if w not in _STOP and not w.isdigit()]
-        out += [run[i:i + 2] for i in range(len(run) - 1)]
+        out += [c for c in run if c not in _STOP and not c.isdigit()]
+        out += [b for b in (run[i:i + 2] for i in range(len(run) - 1)) if b not in _STOP]
     return out
 
 

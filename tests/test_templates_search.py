@@ -19,7 +19,7 @@ def _ids(hits):
     return [h.template.id for h in hits]
 
 
-def test_tokens_mix_words_and_bigrams():
+def test_tokens_are_characters_and_bigrams_without_fillers():
     toks = tokenize("楼下烧烤店天天吵到半夜！")
     assert "烧烤" in toks and "半夜" in toks and "吵到" in toks
     assert "的" not in tokenize("我的")
