@@ -53,7 +53,7 @@ def _dedupe(pieces: list[_Piece]) -> None:
             p.text = ""
     texts = [p for p in pieces if p.text]
     for a, b in zip(texts, texts[1:]):
-        for n in range(min(len(a.text), len(b.text)) - 1, 1, -1):
+        for n in range(min(len(a.text), len(b.text)), 1, -1):
             if a.text.endswith(b.text[:n]):
                 b.text = b.text[n:]
                 break

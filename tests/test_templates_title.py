@@ -73,3 +73,8 @@ def test_very_long_values_still_fit(cat):
 ])
 def test_address_detail(address, trimmed):
     assert trim_address_detail(address) == trimmed
+
+
+def test_a_subject_that_ends_in_问题_is_not_doubled(cat):
+    t = cat["eco.catering-noise.complaint"].model_copy(update={"subject": "餐饮店噪声问题"})
+    assert render_title(t, {"district": "白云区"}) == "投诉白云区餐饮店噪声问题"
