@@ -19,6 +19,7 @@ _TOPICS: dict[str, re.Pattern[str]] = {
     "address": re.compile(r"地址|位置|哪个小区|哪条路|在哪|哪里|什么地方|哪个区|哪个街道|哪一带|具体在"),
     "time": re.compile(r"什么时候|哪天|几点|多久|多长时间|什么时间"),
     "amount": re.compile(r"多少钱|金额|花了多少|交了多少"),
+    "id": re.compile(r"身份证|证件号"),
 }
 _QUESTION = re.compile(r"(对吗|对吧|是吧|是吗|是不是|没错吧|对不对|吗)[？?]?\s*$|(对吗|对吧|是吧|是吗)[，。？]")
 _YES = re.compile(r"^(对|是|嗯|没错|没问题|好的|好|就是|对的|是的|对对)")

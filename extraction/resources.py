@@ -11,6 +11,7 @@ from assistant.extraction.candidates import SpanProposer
 from assistant.extraction.demand import DemandProposer
 from assistant.extraction.event_time import EventTimeProposer
 from assistant.extraction.gazetteer import Gazetteer, load_gazetteer
+from assistant.extraction.id_number import IdNumberProposer
 from assistant.extraction.location import PlaceProposer
 from assistant.extraction.party import PartyProposer
 from assistant.extraction.person_name import NameProposer
@@ -41,7 +42,7 @@ def build_resources(catalogue: Catalogue | None = None, gazetteer: Gazetteer | N
     search = TemplateSearch(catalogue)
     proposers: tuple[SpanProposer, ...] = (
         PhoneProposer(), NameProposer(), PlaceProposer(gazetteer), EventTimeProposer(), AmountProposer(),
-        PartyProposer(), DemandProposer(),
+        PartyProposer(), DemandProposer(), IdNumberProposer(),
     )
     return ExtractionResources(catalogue, search, gazetteer, TemplateChooser(catalogue), proposers,
                                ((Bm25Scorer(search), 1.0),))

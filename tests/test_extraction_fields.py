@@ -191,3 +191,16 @@ def test_called_x_after_a_specific_kind_is_its_own_name():
     assert max(got, key=lambda c: c.confidence).value == "鑫盛装饰"
     got = propose(PartyProposer(), "我们楼下有家麻将馆天天很吵")
     assert "麻将馆" in values(got)
+
+
+def test_id_number_said_digit_by_digit_with_x():
+    t = talk((A, "请提供一下您的身份证号码。"), (C, "幺幺零幺零五，幺九四九幺二三幺，零零二叉。"))
+    assert t.ticket.value("id_number") == "11010519491231002X"
+    assert t.ticket.fields["id_number"].confidence >= 0.9      # the check character agrees
+    assert t.ticket.value("caller_phone") is None and t.ticket.value("event_time") is None
+
+
+def test_id_number_needs_a_cue():
+    from assistant.extraction.id_number import IdNumberProposer
+
+    assert propose(IdNumberProposer(), "编号是一一零一零五一九四九一二三一零零二一") == []
