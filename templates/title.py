@@ -19,6 +19,7 @@ from assistant.templates.schema import TITLE_MAX_CHARS, Template
 _ADDRESS_DETAIL = re.compile(
     r"(?:[A-Za-z]?[0-9零一二三四五六七八九十百〇两]+[A-Za-z]?(?:栋|座|幢|号楼|单元|楼|层|室|号|房|铺|档|期|区|街|巷)?"
     r"[-之]?)+$")
+_ASIDE = re.compile(r"[（(][^（）()]*[）)]")
 _UNIT_WORDS = re.compile(r"(?:栋|座|幢|号楼|单元|楼|层|室|号|房|铺|档)")
 
 
@@ -46,27 +47,31 @@ def _pieces(pattern: str, filled: Mapping[str, str]) -> list[_Piece]:
 
 
 def _dedupe(pieces: list[_Piece]) -> None:
-    """Drop a value that another value already contains; trim overlaps (楼下烧烤店 + 烧烤店噪声 → 楼下烧烤店噪声)."""
+    """Say each thing once: a value that starts with an earlier one loses that prefix (花都区 + 花都区政务服务中心 →
+    花都区政务服务中心 after the district), a value inside another is dropped, and overlaps between neighbours are
+    trimmed (楼下烧烤店 + 烧烤店噪声 → 楼下烧烤店噪声)."""
     vals = [p for p in pieces if p.name is not None and p.text]
-    for p in vals:
-        if any(q is not p and q.text and p.text in q.text and len(q.text) > len(p.text) for q in vals):
-            p.text = ""
+    for i, p in enumerate(vals):
+        for q in vals[i + 1:]:
+            if not p.text or not q.text:
+                continue
+            if q.text.startswith(p.text) and len(q.text) > len(p.text):
+                q.text = q.text[len(p.text):]
+            elif p.text in q.text:
+                p.text = ""
+            elif q.text in p.text:
+                q.text = ""
     texts = [p for p in pieces if p.text]
     for a, b in zip(texts, texts[1:]):
         for n in range(min(len(a.text), len(b.text)), 1, -1):
             if a.text.endswith(b.text[:n]):
                 b.text = b.text[n:]
                 break
-    # Identical values in two slots (address == involved_party): keep the first.
-    seen = set()
-    for p in vals:
-        if p.text in seen:
-            p.text = ""
-        seen.add(p.text)
 
 
 def trim_address_detail(address: str) -> str:
-    """'云景花园7栋502' → '云景花园'; an address that is only numbers is kept as is."""
+    """'云景花园7栋502' → '云景花园', '凤尾村村口（近九龙大道）' → '凤尾村村口'; an address that is only numbers is kept."""
+    address = _ASIDE.sub("", address).strip() or address
     trimmed = _ADDRESS_DETAIL.sub("", address)
     if trimmed and trimmed != address and (_UNIT_WORDS.search(address[len(trimmed):]) or
                                            re.search(r"\d", address[len(trimmed):])):

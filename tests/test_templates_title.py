@@ -78,3 +78,13 @@ def test_address_detail(address, trimmed):
 def test_a_subject_that_ends_in_问题_is_not_doubled(cat):
     t = cat["eco.catering-noise.complaint"].model_copy(update={"subject": "餐饮店噪声问题"})
     assert render_title(t, {"district": "白云区"}) == "投诉白云区餐饮店噪声问题"
+
+
+def test_a_value_that_repeats_the_district_keeps_the_conventional_order(cat):
+    t = cat["housing-fund.counter-service.complaint"]
+    title = render_title(t, {"district": "花都区", "street": "新华街道", "involved_party": "花都区公积金服务网点"})
+    assert title == "投诉花都区新华街道公积金服务网点公积金窗口服务态度问题"
+
+
+def test_asides_go_with_the_address_detail():
+    assert trim_address_detail("凤尾村村口空地（近九龙大道）") == "凤尾村村口空地"
