@@ -29,7 +29,7 @@ _PERIODIC_ONLY = re.compile(r"^(每个?月|每天|每年|每周|每个星期)$")
 _CLOCK_OR_DATE = re.compile(r"\d+(点|号|日|月)")
 # A "12号" right after a road or building is a house number, not a date.
 _IN_ADDRESS = re.compile(r"[路街巷道村栋座楼区]$")
-_JOIN_RANGE = re.compile(r"^[\u4e00-\u9fff]{0,2}?(到|至)$")
+_JOIN_RANGE = re.compile(r"^[\u4e00-\u9fff]{0,4}?(到|至)$")
 _JOIN_PLAIN = re.compile(r"^[\d、，]*$")
 _AGE_OR_RATE = re.compile(r"^(满\d|\d*岁|[^，。]{0,2}(扣|交|收|多收|缴)|级)")
 
@@ -50,8 +50,8 @@ def _extractor():
     return jionlp.ner.extract_time
 
 
-def time_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the event-time expressions of a normalised text, pieces joined."""
+def time_spans(text: str) -> list[tuple[int, int, str]]:
+    """The event-time expressions of a normalised text, pieces joined: (start, end, as a clerk writes it)."""
     try:
         found = _extractor()(text, with_parsing=False)
     except Exception:  # jionlp raises on some odd inputs; a missed time is better than a crash
@@ -60,36 +60,38 @@ def time_spans(text: str) -> list[tuple[int, int]]:
     for m in _SPOKEN.finditer(text):
         if not any(a <= m.start() < b for a, b in spans):
             spans.append((m.start(), m.end()))
-    merged: list[list[int]] = []
+    merged: list[list] = []   # [start, end, pieces]: a range keeps its two ends and drops the verb between
     for a, b in sorted(spans):
         if merged:
             gap = text[merged[-1][1]:a]
-            if _JOIN_PLAIN.match(gap) and "，" not in gap or _JOIN_RANGE.match(gap):
+            if _JOIN_PLAIN.match(gap) and "，" not in gap:
+                merged[-1][2].append(text[merged[-1][1]:b])
                 merged[-1][1] = max(b, merged[-1][1])
                 continue
-        merged.append([a, b])
+            if _JOIN_RANGE.match(gap):  # 7点半（跳）到10点, 晚上（放音乐）到凌晨3点
+                merged[-1][2].append(gap[-1] + text[a:b])
+                merged[-1][1] = max(b, merged[-1][1])
+                continue
+        merged.append([a, b, [text[a:b]]])
     out = []
-    for a, b in merged:
+    for a, b, pieces in merged:
+        said = "".join(pieces)
         m = _AFTER.match(text[b:])
         if m:
             b += m.end()
-        m = _CLOCK_LEAD.search(text[:a])
-        if m and m.group(0) and re.match(r"\d", text[a:a + 1]):
-            a = m.start()
-        m = _BEFORE_PERIOD.search(text[:a])
-        if m:
-            a = m.start()
-        m = _APPROXIMATELY.search(text[:a])
-        if m:
-            a = m.start()
-        out.append((a, b))
+            said += m.group(0)
+        for lead in (_CLOCK_LEAD, _BEFORE_PERIOD, _APPROXIMATELY):
+            m = lead.search(text[:a])
+            if m and m.group(0) and (lead is not _CLOCK_LEAD or re.match(r"\d", text[a:a + 1])):
+                said = text[m.start():a] + said
+                a = m.start()
+        out.append((a, b, render(said)))
     return out
 
 
 def render(text: str) -> str:
-    """The span as a clerk writes it: pauses and the filler verb of a range dropped (7点半跳到10点 → 7点半到10点)."""
-    text = re.sub(r"(到现在|至今|开始|起)$", "", text.replace("，", "")) or text
-    return re.sub(r"(?<=[点半])[^\d点半，到至]{1,2}(到|至)(?=\d)", r"\1", text)
+    """As a clerk writes it: no pauses, no trailing 到现在/开始."""
+    return re.sub(r"(到现在|至今|开始|起)$", "", text.replace("，", "")) or text
 
 
 class EventTimeProposer:
@@ -100,7 +102,7 @@ class EventTimeProposer:
             return []
         text = view.text
         out = []
-        for a, b in time_spans(text):
+        for a, b, written in time_spans(text):
             said = text[a:b]
             if (_VAGUE.match(said) or _FUTURE.search(said) or _AGE_OR_RATE.match(text[b:]) or said.isdigit()
                     or text[:a].endswith("第") or _IN_ADDRESS.search(text[:a])):
@@ -112,5 +114,5 @@ class EventTimeProposer:
                 conf += 0.05   # 昨天晚上12点多 says more than 半夜
             elif len(said) <= 2:
                 conf -= 0.05
-            out.append(view.candidate(KEY, render(said), conf, a, b, kind="time"))
+            out.append(view.candidate(KEY, written, conf, a, b, kind="time"))
         return out

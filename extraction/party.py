@@ -11,17 +11,18 @@ from assistant.extraction.dialogue import DialogueState
 KEY = "involved_party"
 # Words that end the name of an organisation, longest first.
 ORG_SUFFIXES = (
-    "有限公司", "卫生服务中心", "政务服务中心", "服务中心", "加工厂", "电子厂", "便利店", "烧烤店", "数码城", "门诊部",
+    "有限公司", "卫生服务中心", "政务服务中心", "服务中心", "派出所", "交警大队", "执法队", "居委会", "村委会", "街道办",
+    "管理局", "公安局", "分局", "加工厂", "电子厂", "便利店", "烧烤店", "数码城", "门诊部",
     "幼儿园", "培训机构", "健身房", "营业厅", "物业公司", "管理处", "诊所", "医院", "卫生院", "学校", "中学", "小学",
     "公司", "集团", "超市", "药店", "药房", "酒店", "宾馆", "餐厅", "饭店", "酒楼", "银行", "中介", "驾校", "工地",
-    "物业", "健身", "通信", "电信", "移动", "联通", "棋牌室", "网吧", "会所", "作坊", "档口", "摊档", "厂", "店", "馆",
+    "物业", "健身", "通信", "电信", "移动", "联通", "棋牌室", "网吧", "酒吧", "会所", "作坊", "档口", "摊档", "厂", "店", "馆",
     "中心",
 )
 _SUFFIX = re.compile("|".join(ORG_SUFFIXES))
 # Generic names (a kind, not a name): kept only when nothing better is said.
 _GENERIC = re.compile(r"^(小区|我们|这个|那个|楼下|附近|旁边|一个|一家)*(" + "|".join(ORG_SUFFIXES) + r"|五金厂|工厂|小公司)$")
 # Characters and words that cannot be inside a name: the left edge of a name is after the last of them.
-_LEFT_EDGE = re.compile(r".*(?:那个|这个|一个|一家|那家|这家|有个|有家|投诉|举报|表扬|反映|感谢|谢谢|"
+_LEFT_EDGE = re.compile(r".*(?:那个|这个|一个|一家|那家|这家|有个|有家|一下|投诉|举报|表扬|反映|感谢|谢谢|"
                         r"[，。？！；、\s的个了在是叫去到从把被给跟和与说就还也有我你他她它们])")
 _PERSON = re.compile(r"的?([\u4e00-\u9fff]?(?:医生|护士|老师|警官|民警|师傅|司机|工作人员|保安|经理|主任))")
 _CALLED = re.compile(r"(?:叫做|名字叫|叫|名字是|名称是)([\u4e00-\u9fffA-Za-z0-9]{2,12}?)(?:的)?(?=[，。？！；]|$)")

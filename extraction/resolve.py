@@ -10,7 +10,9 @@ from assistant.extraction.person_name import TITLES, split_surname
 from assistant.extraction.ticket import Evidence
 
 SWITCH_MARGIN = 0.05     # a new value must beat the shown one by this much (no flip-flopping on equal evidence)
-MIN_CONFIDENCE = {"involved_party": 0.45, "demand": 0.45}
+MIN_CONFIDENCE = {"involved_party": 0.35, "demand": 0.45}
+# A party named only by its kind (烧烤店, 小公司) is shown on complaints and reports, not on questions.
+GENERIC_PARTY_MAX = 0.45
 DEFAULT_MIN_CONFIDENCE = 0.3
 UNKNOWN_GENDER_TITLE = "先生/女士"
 

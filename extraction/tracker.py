@@ -21,7 +21,7 @@ from assistant.extraction.dialogue import DialogueState, reply_polarity, topic_t
 from assistant.extraction.gazetteer import PlaceHit
 from assistant.extraction.location import PLACE_KEY, choose_address, resolve_places
 from assistant.extraction.phone import apply_partial
-from assistant.extraction.resolve import NOTHING, Resolution, resolve_generic, resolve_name
+from assistant.extraction.resolve import GENERIC_PARTY_MAX, NOTHING, Resolution, resolve_generic, resolve_name
 from assistant.extraction.resources import ExtractionResources, default_resources
 from assistant.extraction.routing import suggest_unit
 from assistant.extraction.template_fields import guess_field
@@ -241,6 +241,9 @@ class TicketTracker:
                 res = Resolution(guess.value, guess.confidence, [guess.evidence]) if guess else NOTHING
             else:
                 res = self._auto.get(key, NOTHING)
+                if (key == "involved_party" and t is not None and t.appeal_type == "咨询"
+                        and res.confidence < GENERIC_PARTY_MAX):
+                    res = NOTHING
             fields[key] = FieldValue(key=key, label=self._label(key), value=res.value, confidence=res.confidence,
                                      evidence=res.evidence, source="auto")
         values = {k: f.value for k, f in fields.items()}

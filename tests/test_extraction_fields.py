@@ -204,3 +204,19 @@ def test_id_number_needs_a_cue():
     from assistant.extraction.id_number import IdNumberProposer
 
     assert propose(IdNumberProposer(), "编号是一一零一零五一九四九一二三一零零二一") == []
+
+
+def test_time_range_drops_the_verb_between_its_ends():
+    assert values(propose(EventTimeProposer(), "每天晚上放音乐到凌晨三点")) == ["每天晚上到凌晨3点"]
+
+
+def test_praised_unit_and_person():
+    got = propose(PartyProposer(), "我想表扬一下石牌派出所的民警，帮我找回了钱包。")
+    assert "石牌派出所民警" in values(got)
+
+
+def test_generic_party_shows_on_a_complaint_but_not_on_a_question():
+    t = talk((C, "我要投诉，小区对面的酒吧每天晚上放音乐到凌晨三点。"))
+    assert t.ticket.value("involved_party") == "酒吧"
+    t = talk((C, "我想咨询一下，我想开个奶茶店，营业执照怎么办？"))
+    assert t.ticket.value("involved_party") is None
