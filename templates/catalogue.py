@@ -239,17 +239,38 @@ def _load(source: str) -> Catalogue:
 
 
 @lru_cache(maxsize=4)
-def _cached(source: str) -> Catalogue:
+def _cached(source: str, signature: tuple) -> Catalogue:
     return _load(source)
 
 
+def _signature(source: str) -> tuple:
+    """Size and modification time of the files a source reads: an edited catalogue is loaded afresh."""
+    if source == PACKAGED:
+        folder = resources.files("assistant.templates").joinpath("data")
+        paths = [Path(str(folder.joinpath(n))) for n in (TEMPLATES_FILE, FIELDS_FILE, CATEGORIES_FILE)]
+    else:
+        path = Path(source)
+        folder = path if path.is_dir() else path.parent
+        paths = [path / TEMPLATES_FILE if path.is_dir() else path, folder / FIELDS_FILE, folder / CATEGORIES_FILE]
+    sig = []
+    for p in paths:
+        try:
+            st = p.stat()
+            sig.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            sig.append(None)
+    return tuple(sig)
+
+
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
-    """The catalogue at `path`, else settings.catalogue_path, else the packaged one; cached per source."""
+    """The catalogue at `path`, else settings.catalogue_path, else the packaged one; cached per source (and
+    reloaded when its files change)."""
     if path is None:
         from assistant.config import get_settings
 
         path = get_settings().catalogue_path
-    return _cached(PACKAGED if path is None else str(Path(path).expanduser().resolve()))
+    source = PACKAGED if path is None else str(Path(path).expanduser().resolve())
+    return _cached(source, _signature(source))
 
 
 load_catalogue.cache_clear = _cached.cache_clear  # type: ignore[attr-defined]

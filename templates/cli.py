@@ -40,8 +40,9 @@ def stats(catalogue: CatalogueOpt = None) -> None:
 
     cat = _load(catalogue)
     table = Table(title=f"诉求记录模板目录（{cat.source}）")
-    for col in ("一级分类", "二级分组", "事项", "模板", *APPEAL_TYPES):
-        table.add_column(col, justify="left" if col == "一级分类" else "right")
+    table.add_column("一级分类", no_wrap=True)
+    for col in ("分组", "事项", "模板", *APPEAL_TYPES):
+        table.add_column(col, justify="right")
     l1_ids = {c.name: c.id for c in cat.categories if c.level == 1}
     totals = [0] * (3 + len(APPEAL_TYPES))
     for name in cat.l1_names:
