@@ -60,6 +60,11 @@ class SegmentView:
     def speaker(self) -> Speaker:
         return self.segment.speaker
 
+    def with_text(self, text: str) -> "SegmentView":
+        """The same segment reduced to other (already normalised) text, e.g. for scoring; offsets are its own."""
+        norm = NormalizedText(text, text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+        return SegmentView(self.index, self.segment, norm, self.asked)
+
     def evidence(self, start: int, end: int) -> Evidence:
         """Evidence for normalised span [start, end), expressed in the original segment text."""
         s, e = self.norm.source_span(start, end)

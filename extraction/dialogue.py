@@ -24,7 +24,6 @@ _TOPICS: dict[str, re.Pattern[str]] = {
 _QUESTION = re.compile(r"(对吗|对吧|是吧|是吗|是不是|没错吧|对不对|吗)[？?]?\s*$|(对吗|对吧|是吧|是吗)[，。？]")
 _YES = re.compile(r"^(对|是|嗯|没错|没问题|好的|好|就是|对的|是的|对对)")
 _NO = re.compile(r"^(不对|不是|错了|不|没有|说错)")
-_CORRECTION = re.compile(r"不对|不是|说错了|错了|搞错了|更正一下|应该是")
 
 
 # Clauses of the call's housekeeping (greeting, contact details, read-backs, thanks): they say nothing about the
@@ -65,11 +64,6 @@ def reply_polarity(caller_text: str) -> str | None:
     if _YES.match(text):
         return "yes"
     return None
-
-
-def correction_positions(text: str) -> list[int]:
-    """End positions of correction markers (不对, 说错了 …) in a normalised text."""
-    return [m.end() for m in _CORRECTION.finditer(text)]
 
 
 @dataclass

@@ -12,7 +12,6 @@ from assistant.extraction.textnorm import to_simplified
 from assistant.extraction.ticket import GOLD_KEYS
 
 CHAR_F1_FIELDS = ("address", "demand", "title")
-EXACT_FIELDS = tuple(k for k in GOLD_KEYS if k not in CHAR_F1_FIELDS)
 # Targets of the issue (text mode, dev calls).
 TARGETS: dict[str, float] = {
     "caller_phone": 0.98, "district": 0.95, "street": 0.90, "appeal_type": 0.90, "category_l1": 0.85,

@@ -23,10 +23,6 @@ class Resolution:
     confidence: float
     evidence: list[Evidence] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return self.value is None and self.confidence == 0.0
-
 
 NOTHING = Resolution(None, 0.0, [])
 

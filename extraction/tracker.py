@@ -7,13 +7,12 @@
     tracker.ticket.flat()                            # the clerk's record
 
 Every update re-resolves all fields from the pooled candidates (cheap: a call has a few hundred) and re-ranks
-templates only when the scorers' view changed.
+templates when the scorers' view or the caller's words changed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 
 from assistant.extraction.appeal import cue_scores
 from assistant.extraction.candidates import Candidate, SegmentView
@@ -26,7 +25,7 @@ from assistant.extraction.resources import ExtractionResources, default_resource
 from assistant.extraction.routing import suggest_unit
 from assistant.extraction.template_fields import guess_field
 from assistant.extraction.template_scoring import combine
-from assistant.extraction.textnorm import NormalizedText, normalize
+from assistant.extraction.textnorm import normalize
 from assistant.extraction.ticket import (
     COMMON_FIELD_LABELS, FieldUpdate, FieldValue, TemplateChoice, TextSegment, Ticket, TicketUpdate,
 )
@@ -97,12 +96,10 @@ class TicketTracker:
         if hits:
             self._hits[view.index] = hits
         scores_changed = False
-        topic = topic_text(view.text)
+        topic = topic_text(view.text)   # the matter, without greetings and contact details
         if topic:
-            topic_view = replace(view, norm=NormalizedText(topic, topic, tuple(range(len(topic))),
-                                                           tuple(range(1, len(topic) + 1))))
             for session, _ in self._sessions:
-                scores_changed |= session.add(topic_view)
+                scores_changed |= session.add(view.with_text(topic))
         self._resolve_fields()
         if scores_changed or (segment.speaker == "caller" and view.text):
             self._rank_templates()
@@ -111,6 +108,8 @@ class TicketTracker:
 
     def set_field(self, key: str, value: str | None) -> TicketUpdate:
         """An agent's edit: the field takes this value and auto-fill never changes it again."""
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"a field value is text or None, got {type(value).__name__}")
         before = self._ticket
         if key in EDITABLE_ATTRIBUTES:
             self._agent_attributes[key] = value
