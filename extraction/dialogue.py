@@ -14,8 +14,9 @@ from assistant.extraction.candidates import Candidate
 _PARTY_NOUNS = r"(店|厂|公司|物业|幼儿园|学校|医院|诊所|门诊部|单位|商家|超市|商场|机构|中心|酒店|餐厅|饭店|车)"
 _TOPICS: dict[str, re.Pattern[str]] = {
     "party": re.compile(_PARTY_NOUNS + r"[^，。？]{0,4}(叫什么|名字|名称)|厂名|店名|哪家|哪个单位|哪个公司|车牌|车号"),
-    "name": re.compile(r"贵姓|怎么称呼|称呼您|姓名|您叫什么|留个名|名字"),
-    "phone": re.compile(r"电话|联系方式|手机|号码"),
+    # with the recogniser's versions of 贵姓 and 电话 (贵信, 会信, 变化)
+    "name": re.compile(r"贵姓|贵信|会信|贵性|怎么称呼|称呼您|姓名|您叫什么|留个名|名字"),
+    "phone": re.compile(r"电话|联系方式|手机|号码|变化多少"),
     "address": re.compile(r"地址|位置|哪个小区|哪条路|在哪|哪里|什么地方|哪个区|哪个街道|哪一带|具体在"),
     "time": re.compile(r"什么时候|哪天|几点|多久|多长时间|什么时间"),
     "amount": re.compile(r"多少钱|金额|花了多少|交了多少"),
@@ -47,7 +48,7 @@ def asked_topics(agent_text: str) -> frozenset[str]:
     for topic, pattern in _TOPICS.items():
         if pattern.search(agent_text):
             topics.add(topic)
-    if "party" in topics and not re.search(r"贵姓|怎么称呼|您的姓名|您叫什么", agent_text):
+    if "party" in topics and not re.search(r"贵姓|贵信|怎么称呼|您的姓名|您叫什么", agent_text):
         topics.discard("name")
     return frozenset(topics)
 

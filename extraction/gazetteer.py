@@ -70,7 +70,7 @@ _INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"), ("r", "l"), ("f"
 _FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"), ("iong", "ong"))
 
 
-def _fuzzy_syllable(s: str) -> str:
+def fuzzy_syllable(s: str) -> str:
     for a, b in _INITIALS:
         if s.startswith(a):
             s = b + s[len(a):]
@@ -84,14 +84,14 @@ def _fuzzy_syllable(s: str) -> str:
 
 def fuzzy_pinyin(text: str) -> str:
     """Toneless pinyin with common confusions merged: 江埔 and 将普 give the same key."""
-    return "-".join(_fuzzy_syllable(s) for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
+    return "-".join(fuzzy_syllable(s) for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
 
 
 def fuzzy_pinyin_readings(text: str, limit: int = 8) -> list[str]:
     """Keys for every reading of a heard word (曾 is ceng or zeng): what was heard may be any of them."""
     keys = [""]
     for readings in pinyin(text, style=Style.NORMAL, heteronym=True, errors="ignore"):
-        options = list(dict.fromkeys(_fuzzy_syllable(r) for r in readings)) or [""]
+        options = list(dict.fromkeys(fuzzy_syllable(r) for r in readings)) or [""]
         keys = [f"{k}-{o}" if k else o for k in keys for o in options][:limit]
     return keys
 

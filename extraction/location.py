@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from assistant.extraction.address import AddressGuess, describe_address
 from assistant.extraction.candidates import Candidate, SegmentView
 from assistant.extraction.dialogue import DialogueState
-from assistant.extraction.gazetteer import Gazetteer, PlaceHit
+from pypinyin import Style, lazy_pinyin
+
+from assistant.extraction.gazetteer import Gazetteer, PlaceHit, fuzzy_syllable
 from assistant.extraction.ticket import Evidence
 
 PLACE_KEY = "_place"
-# Suffixes after a place name, with the homophones a recogniser writes for them (白云驱, 将普接到).
-_SUFFIX_KIND = {"街道": "street", "接到": "street", "街到": "street", "接道": "street", "镇": "street", "阵": "street",
-                "街": "street", "区": "district", "去": "district", "驱": "district", "取": "district",
-                "曲": "district", "社区": "community", "村": "community"}
-_SUFFIX = re.compile("|".join(sorted(_SUFFIX_KIND, key=len, reverse=True)))
-_HEARD_SUFFIX = frozenset({"接到", "街到", "接道", "阵", "去", "驱", "取", "曲"})
+# Suffixes after a place name, recognised by sound: a recogniser writes 区 as 去/驱/趋, 街道 as 接到/阶道, 镇 as 阵.
+# (fuzzy pinyin of the suffix, kind, characters); 街 alone only as written (接, 借, 姐 are too common).
+_SUFFIX_SOUNDS = (("jie-dao", "street", 2), ("zen", "street", 1), ("qu", "district", 1), ("cun", "community", 1))
 # 区 after these is 小区, 社区, 景区 … not a district.
 _NOT_DISTRICT_BEFORE = set("小社城景园市郊片辖山新校厂街业宅库矿军营老")
 _ROAD_AFTER = re.compile(r"^[东南西北中]?(路|大道|大街|马路)")
@@ -40,37 +39,63 @@ _DISTRICT_MIN = 0.5
 _STREET_MIN = 0.45
 
 
+def _syllables(text: str) -> list[str]:
+    """One fuzzy pinyin syllable per character ('' for what is not Chinese)."""
+    out = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: [""] * len(chars))
+    return [fuzzy_syllable(x) if x else "" for x in out] if len(out) == len(text) else [""] * len(text)
+
+
+def _suffixes(text: str, syllables: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the place-name suffixes in a text, by sound, plus 街 as written."""
+    found = []
+    for i, syl in enumerate(syllables):
+        if syl == "jie" and i + 1 < len(text) and syllables[i + 1] == "dao":
+            found.append((i, i + 2, "street"))
+        elif text[i] == "街" and not (i > 0 and syllables[i - 1] == "jie"):
+            found.append((i, i + 1, "street"))
+        for sound, kind, width in _SUFFIX_SOUNDS:
+            if width == 1 and syl == sound:
+                found.append((i, i + 1, kind))
+    return found
+
+
 def find_places(text: str, gazetteer: Gazetteer) -> list[PlaceHit]:
-    """Gazetteer hits in a normalised text, plus names heard as homophones before a 区/街道/镇/村 suffix."""
+    """Gazetteer hits in a normalised text, plus names heard as homophones before a 区/街道/镇/村 suffix (which may
+    itself be misheard: 白云驱, 将普接到, 战前阶道)."""
     hits = gazetteer.scan(text)
     covered = [False] * (len(text) + 1)
     for h in hits:
         for i in range(h.start, h.end):
             covered[i] = True
+    if not any("\u4e00" <= c <= "\u9fff" for c in text):
+        return hits
+    suffixes = _suffixes(text, _syllables(text))
+    ends = {h.end: i for i, h in enumerate(hits)}
     extra: list[PlaceHit] = []
-    for i, h in enumerate(hits):
-        # 白云驱 / 江埔接到: a bare short name followed by a misheard suffix is said with its suffix.
-        m = _SUFFIX.match(text, h.end)
-        if not h.explicit and m and m.group(0) in _HEARD_SUFFIX:
-            kind = _SUFFIX_KIND[m.group(0)]
-            places = tuple(p for p in h.places if p.kind == kind) or tuple(gazetteer.by_pinyin(h.surface, kind))
-            if places:
-                hits[i] = PlaceHit(h.start, m.end(), h.surface + m.group(0), places, True, by_pinyin=True)
-    for m in _SUFFIX.finditer(text):
-        p = m.start()
+    for p, q, kind in suffixes:
+        if p in ends:
+            # A bare short name followed by a misheard suffix is said with its suffix (白云驱 → 白云区).
+            i = ends[p]
+            h = hits[i]
+            if not h.explicit:
+                places = tuple(x for x in h.places if x.kind == kind) or tuple(gazetteer.by_pinyin(h.surface, kind))
+                if places:
+                    hits[i] = PlaceHit(h.start, q, text[h.start:q], places, True, by_pinyin=True)
+            continue
         if covered[p] or (p > 0 and covered[p - 1]):
             continue
-        suffix = m.group(0)
-        kind = _SUFFIX_KIND[suffix]
         if kind == "district" and p > 0 and text[p - 1] in _NOT_DISTRICT_BEFORE:
             continue
-        for width in ((2,) if kind == "district" else (3, 2)):
-            word = text[p - width:p]
-            if p - width < 0 or not all("\u4e00" <= c <= "\u9fff" for c in word):
+        windows = [(p - w, p, kind) for w in ((2,) if kind == "district" else (3, 2))]
+        if kind == "community":  # 中村 → 钟村: a 街道 whose own name ends in 村
+            windows += [(p - 1, q, "street"), (p - 2, q, "street")]
+        for a, b, k in windows:
+            word = text[a:b]
+            if a < 0 or not all("\u4e00" <= c <= "\u9fff" for c in word) or any(covered[a:b]):
                 continue
-            places = gazetteer.by_pinyin(word, kind)
+            places = gazetteer.by_pinyin(word, k)
             if places:
-                extra.append(PlaceHit(p - width, m.end(), word + suffix, tuple(places), True, by_pinyin=True))
+                extra.append(PlaceHit(a, max(b, q), text[a:max(b, q)], tuple(places), True, by_pinyin=True))
                 break
     return sorted(hits + extra, key=lambda h: h.start)
 
@@ -176,7 +201,8 @@ def choose_address(views: list[SegmentView], hits_by_segment: dict[int, list[Pla
         key = (view.index, district, street, is_answer)
         if key not in cache:
             # Local names heard as homophones are respelt first (四有新马路 → 寺右新马路): same length, same offsets.
-            text = gazetteer.respell(view.text, district, street)
+            # Only where a place was heard or asked for: respelling costs pinyin look-ups.
+            text = gazetteer.respell(view.text, district, street) if hits or is_answer else view.text
             cache[key] = describe_address(text, hits, district, street, answering=is_answer)
         guess = cache[key]
         if guess is None:

@@ -111,7 +111,7 @@ class NameProposer:
                 out.append(view.candidate(KEY, got[0], 0.9, m.end(), got[1], kind="full"))
         # 我信留 / 新王: 姓 and the surname both misheard by the recogniser, in answer to the agent's question.
         if "name" in view.asked and not out:
-            m = re.match(r"^(?:我)?[信新心性星兴幸]([\u4e00-\u9fff])(?=[，。、\s电]|$)", text)
+            m = re.match(r"^(?:我)?[信新心性星兴幸]([\u4e00-\u9fff])(?=[，。、\s电\d]|$)", text)
             if m:
                 heard = m.group(1)
                 surname = heard if heard in single else surname_by_sound(heard)

@@ -37,6 +37,8 @@ _LEADING_PUNCT = re.compile(r"^[，。；、]+")
 _SOFT_BREAK = re.compile(r"(?<=[\u4e00-\u9fff\d])(?<!希望)(?<!麻烦)(?<!就是)(?=希望|麻烦|赶紧|你们|电话|手机号|我姓|我叫|叫我|就是|对吧|是吧|对吗|"
                          r"我住|每天|名字)")
 _HAS_CLAUSES = re.compile(r"[，。？！；]")
+# 一三八二八五零摇三七六: the recogniser's homophones of 幺 between spoken digits.
+_YAO_HEARD = re.compile(r"(?<=[零一二三四五六七八九幺\d])[摇要妖腰邀药](?=[零一二三四五六七八九幺\d])")
 # 十二洞 → 十二栋: the recogniser's homophones of 栋 after a number.
 _BUILDING_HEARD = re.compile(r"(?<=[\d零一二三四五六七八九十两幺])[洞动冻](?=楼|单元|[，。？！\s\d]|$)")
 
@@ -126,6 +128,7 @@ def normalize(text: str) -> NormalizedText:
     if len(mapped.text) > 12 and not _HAS_CLAUSES.search(mapped.text[:-1]):
         mapped.sub(_SOFT_BREAK, lambda m: "，")
     mapped.sub(_BUILDING_HEARD, lambda m: "栋")
+    mapped.sub(_YAO_HEARD, lambda m: "幺")
     rewrite_numerals(mapped)
     return NormalizedText(mapped.text, original, tuple(mapped.starts), tuple(mapped.ends))
 

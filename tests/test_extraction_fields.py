@@ -220,3 +220,9 @@ def test_generic_party_shows_on_a_complaint_but_not_on_a_question():
     assert t.ticket.value("involved_party") == "酒吧"
     t = talk((C, "我想咨询一下，我想开个奶茶店，营业执照怎么办？"))
     assert t.ticket.value("involved_party") is None
+
+
+def test_recogniser_homophones_of_yao_and_guixing():
+    t = talk((A, "请问您贵信，电话多少？"), (C, "新鞋，一三八二八五零摇三七六"))
+    assert t.ticket.value("caller_phone") == "13828501376"
+    assert t.ticket.value("caller_name") == "谢先生/女士"

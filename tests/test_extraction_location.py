@@ -143,3 +143,18 @@ def test_building_number_homophones():
 def test_road_with_a_directional_suffix_and_a_place_before_a_request():
     assert _detail("海珠区江南中街道，江南大道中，一百八十号二楼。", "海珠区", "江南中街道") == "江南大道中180号2楼"
     assert _detail("我想建议一下，体育中心地铁站出口那里能不能多放点单车。") == "体育中心地铁站出口"
+
+
+@pytest.mark.parametrize("heard, district, street", [
+    ("立完区战前阶道", "荔湾区", "站前街道"),      # 荔湾 as 立完, 街道 as 阶道
+    ("增成趋新塘镇", "增城区", "新塘镇"),         # 区 as 趋
+    ("番禺区中村", "番禺区", "钟村街道"),          # a 街道 whose name ends in 村, heard as 中村
+])
+def test_suffixes_recognised_by_sound(heard, district, street):
+    assert place((C, f"{heard}，那边的路灯不亮。"))[:2] == (district, street)
+
+
+def test_common_words_are_not_taken_for_suffixes():
+    for text in ("我去天河城买东西", "灌溉的水渠堵了", "我们小区门口"):
+        n = normalize(text).text
+        assert not any(h.by_pinyin for h in find_places(n, load_gazetteer())), text
