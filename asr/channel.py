@@ -41,6 +41,11 @@ class ChannelTranscriber:
         self._failed = False
         self._finals_in_segment = 0
 
+    def set_partials(self, enabled: bool) -> None:
+        """Turn provisional results on or off (a live caller sheds them first when it falls behind)."""
+        self._partials = enabled
+        self._rec.partials = enabled
+
     def feed(self, samples: np.ndarray) -> list[TranscriptEvent]:
         pcm = to_pcm16(self._resample(samples))
         return self._handle(self._vad.feed(pcm))
@@ -68,7 +73,8 @@ class ChannelTranscriber:
             elif isinstance(ev, VadSegmentEnd):
                 out.append(SpeechEnded(speaker=self.speaker, segment_id=self._seg_id or "", start_s=round(ev.start_s, 3),
                                        end_s=round(ev.end_s, 3), detected_s=round(ev.detected_s, 3)))
-                out.extend(self._results(self._guard(self._rec.finish) or [], seg_end=ev.end_s))
+                out.extend(self._results(self._guard(self._rec.finish) or [], seg_end=ev.end_s,
+                                         detected=ev.detected_s))
                 if self._failed:
                     out.append(RecognizerFailed(speaker=self.speaker, segment_id=self._seg_id or "",
                                                 message=self._error))
@@ -85,7 +91,8 @@ class ChannelTranscriber:
             self._rec = self.engine.stream(self._partials)
             return None
 
-    def _results(self, results: list[Partial | Final], seg_end: float | None = None) -> list[TranscriptEvent]:
+    def _results(self, results: list[Partial | Final], seg_end: float | None = None,
+                 detected: float | None = None) -> list[TranscriptEvent]:
         out: list[TranscriptEvent] = []
         t0 = self._seg_start
         for r in results:
@@ -103,5 +110,6 @@ class ChannelTranscriber:
                     seg_id = f"{seg_id}.{self._finals_in_segment}"
                 out.append(FinalTranscript(speaker=self.speaker, segment_id=seg_id,
                                            start_s=round(t0 + r.start_s, 3), end_s=round(end, 3), text=r.text,
-                                           words=words, decode_s=round(r.decode_s, 4)))
+                                           words=words, decode_s=round(r.decode_s, 4),
+                                           endpoint_s=round(detected if detected is not None else self._vad.time_s, 3)))
         return out

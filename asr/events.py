@@ -53,6 +53,7 @@ class FinalTranscript(BaseModel):
     text: str
     words: list[Word] = []
     decode_s: float = Field(0.0, description="wall time the recogniser spent on this segment's final decode")
+    endpoint_s: float | None = Field(None, description="audio time at which the segment's end was detected")
 
 
 class RecognizerFailed(BaseModel):

@@ -44,5 +44,8 @@ class RecognizerEngine(Protocol):
     name: str
     sample_rate: int
 
+    def warm_up(self) -> None:
+        """Make the first decode as fast as the rest (called once at service start)."""
+
     def stream(self, partials: bool = True) -> SegmentRecognizer:
         """A recogniser for one channel; partials=False skips provisional results (offline use)."""

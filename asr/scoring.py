@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
@@ -23,7 +24,9 @@ def normalise_for_cer(text: str) -> str:
     text = to_simplified(text).replace("幺", "一")
     text = "".join(ch for ch in text if not unicodedata.category(ch).startswith(("P", "Z", "S")))
     try:
-        text = _cn2an().transform(text, "cn2an")
+        with warnings.catch_warnings():  # cn2an warns about runs it leaves alone (digit-by-digit numbers)
+            warnings.simplefilter("ignore")
+            text = _cn2an().transform(text, "cn2an")
     except Exception:  # cn2an rejects a few odd numeral runs; compare those as they are
         pass
     return re.sub(r"\s+", "", text).lower()

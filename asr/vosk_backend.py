@@ -31,6 +31,9 @@ class VoskEngine:
         self.model = vosk.Model(str(model_dir))
         self.sample_rate = sample_rate
 
+    def warm_up(self) -> None:
+        """Nothing to do: Kaldi decodes at full speed from the first frame."""
+
     def stream(self, partials: bool = True) -> "VoskStream":
         return VoskStream(self, partials)
 

@@ -42,6 +42,11 @@ class WhisperEngine:
         self.initial_prompt = initial_prompt
         self._slots = threading.BoundedSemaphore(workers)  # CTranslate2 runs `workers` decodes in parallel
 
+    def warm_up(self) -> None:
+        """One throw-away decode, so the first real call does not pay for CTranslate2's lazy initialisation."""
+        rng = np.random.default_rng(0)
+        self.decode((rng.normal(0, 0.01, WHISPER_RATE)).astype(np.float32), final=True)
+
     def stream(self, partials: bool = True) -> "WhisperStream":
         return WhisperStream(self, partials)
 

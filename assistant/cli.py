@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from assistant.demo_cli import demo
 from assistant.extract_cli import extract
 from assistant.models.cli import app as models_app
+from assistant.serve_cli import listen, serve, stream
 from assistant.templates.cli import app as templates_app
 from assistant.transcribe_cli import transcribe
 
@@ -19,6 +21,10 @@ app.add_typer(models_app, name="models", help="List, verify and fetch the models
 app.add_typer(templates_app, name="templates", help="The record-template catalogue (诉求记录模板).")
 app.command("transcribe")(transcribe)
 app.command("extract")(extract)
+app.command("demo")(demo)
+app.command("serve")(serve)
+app.command("stream")(stream)
+app.command("listen")(listen)
 
 
 def main() -> None:

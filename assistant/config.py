@@ -70,7 +70,7 @@ class VadSettings(BaseModel):
 class WhisperSettings(BaseModel):
     model: str = "faster-whisper-base"
     compute_type: str = "int8"
-    threads: int = Field(1, ge=1, description="CPU threads per decode")
+    threads: int = Field(2, ge=1, description="CPU threads per decode")
     workers: int = Field(1, ge=1, description="decodes that may run in parallel (calls share the one model)")
     beam_size: int = Field(5, ge=1)
     language: str = "zh"
@@ -82,6 +82,29 @@ class WhisperSettings(BaseModel):
 class VoskSettings(BaseModel):
     model: str = "vosk-model-small-cn-0.22"
     sample_rate: int = 16000
+
+
+class Principal(BaseModel):
+    """Who holds a token: an agent (sees their own calls), QA (sees every call) or a telephony bridge."""
+
+    role: Literal["agent", "qa", "service"] = "agent"  # service: a telephony bridge that streams calls in
+    agent_id: str | None = None
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8345
+    database_url: str = Field("", description="SQLAlchemy URL; empty: SQLite in the cache folder")
+    record_audio: bool = Field(True, description="keep each call's audio as a WAV file next to the database")
+    tokens: dict[str, Principal] = Field(
+        default_factory=dict,
+        description='token → principal, e.g. {"s3cret": {"role": "agent", "agent_id": "a01"}}; empty: open (demo)')
+    allowed_origins: list[str] = Field(default_factory=list, description="browser origins allowed besides our own")
+    max_message_bytes: int = Field(256 * 1024, description="largest WebSocket message accepted")
+    max_backlog_s: float = Field(10.0, gt=0, description="per-call audio awaiting recognition before overload is "
+                                                          "reported and further frames are refused")
+    asr_workers: int = Field(2, ge=1, description="threads running recognisers (decoding is CPU-bound)")
+    keep_ended_s: float = Field(1800, description="how long an ended call stays editable in memory")
 
 
 class Settings(BaseSettings):
@@ -98,6 +121,11 @@ class Settings(BaseSettings):
     whisper: WhisperSettings = WhisperSettings()
     vosk: VoskSettings = VoskSettings()
     catalogue_path: Path | None = Field(None, description="a deployment's own template catalogue (JSONL)")
+    server: ServerSettings = ServerSettings()
+
+    @property
+    def database_url(self) -> str:
+        return self.server.database_url or f"sqlite:///{self.cache_dir / 'assistant.db'}"
 
     @field_validator("model_path", mode="before")
     @classmethod

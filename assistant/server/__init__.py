@@ -1,0 +1,1 @@
+"""The live service: audio in over WebSockets, panel updates out, everything stored."""
