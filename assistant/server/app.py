@@ -22,6 +22,7 @@ from assistant.server.frames import AudioFrame, CallStart, CallStop, ProtocolErr
 from assistant.server.hub import Hub, PanelConnection
 from assistant.server.panel_events import (ActionResultEvent, ChooseTemplate, EditField, ErrorEvent,
                                            panel_action_adapter, panel_schema)
+from assistant.server.qa_routes import router as qa_router
 from assistant.server.serializers.audio_fork import AudioForkSerializer
 from assistant.server.serializers.native import NativeSerializer
 from assistant.server.serializers.twilio import TwilioSerializer
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, engine: Any = None) -> FastAPI:
                   description="Live speech-to-ticket assistant: audio in over WebSockets, ticket out to the panel.")
     static = resources.files("assistant.web_ui") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(qa_router)
 
     def hub_of(conn) -> Hub:
         return conn.app.state.hub
