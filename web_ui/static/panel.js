@@ -138,7 +138,7 @@ function renderForm() {
     form.append(row);
     paintField(f.key);
   }
-  if (focused) { const el = form.querySelector(`[data-key="${focused}"]`); if (el) el.focus(); }
+  if (focused) { const el = document.getElementById("f-" + focused); if (el) el.focus(); }
 }
 
 function paintField(key) {
@@ -159,7 +159,7 @@ function fieldUpdate(ev, flash) {
   state.fields[ev.key] = ev;
   state.values[ev.key] = ev.new;
   if (ev.key === "title") return setTitle(ev.new);
-  const el = $("fields").querySelector(`[data-key="${ev.key}"]`);
+  const el = document.getElementById("f-" + ev.key);
   // The agent's typing wins: an auto value never replaces an input the agent is editing.
   if (el && !(ev.source === "auto" && (state.editing.has(ev.key) || document.activeElement === el))) {
     el.value = ev.new ?? "";
@@ -172,7 +172,8 @@ function fieldUpdate(ev, flash) {
 
 function edit(key, value) {
   state.editing.delete(key);
-  if (send({ type: "edit_field", key, value: value === "" ? null : value })) setStatus("已修改：" + key);
+  const label = key === "title" ? "标题" : (state.form.find((f) => f.key === key) || { label: key }).label;
+  if (send({ type: "edit_field", key, value: value === "" ? null : value })) setStatus("已修改：" + label);
 }
 
 function setTitle(title) {
