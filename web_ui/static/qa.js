@@ -7,6 +7,7 @@ const TOKEN = params.get("token");
 const SPEAKER = { agent: "话务员", caller: "市民" };
 const STATE = { live: "通话中", ended: "已挂断", dropped: "连接中断", submitted: "已提交" };
 const SOURCE = { auto: "自动", agent: "坐席" };
+const LIST_LIMIT = 500;  // newest first; narrower filters find older calls
 const OUTCOME = { accepted: "采纳", edited: "修改", cleared: "清空", added: "补填", empty: "" };
 
 const state = { facets: { agents: [], templates: [], districts: [] }, names: {}, callId: null, review: null,
@@ -96,14 +97,15 @@ async function loadList() {
   const body = $("calls").tBodies[0];
   let calls;
   try {
-    calls = await getJSON("/api/calls", filterQuery(true));
+    calls = await getJSON("/api/calls", { ...filterQuery(true), limit: LIST_LIMIT });
   } catch (e) {
     body.replaceChildren(); $("list-count").textContent = "";
     $("list-empty").hidden = false; $("list-empty").textContent = "通话列表加载失败：" + e.message;
     return;
   }
   body.replaceChildren();
-  $("list-count").textContent = calls.length ? `共 ${calls.length} 通` : "";
+  $("list-count").textContent = calls.length >= LIST_LIMIT ? `显示最新的 ${calls.length} 通（请缩小筛选范围）`
+    : calls.length ? `共 ${calls.length} 通` : "";
   $("list-empty").hidden = calls.length > 0;
   $("list-empty").textContent = "没有符合条件的通话";
   for (const c of calls) {
