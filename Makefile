@@ -12,10 +12,10 @@ STAMP := $(VENV)/.installed
 setup: system-deps $(STAMP) models
 
 # Debian packages the product and its tests use: PortAudio (microphone), espeak-ng (speech for the vosk test),
-# chromium (the panel's browser test). Installed only when missing.
+# chromium and a CJK font (the panel's browser tests and screenshots). Installed only when missing.
 system-deps:
 	@missing=""; \
-	for p in libportaudio2 espeak-ng chromium; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in libportaudio2 espeak-ng chromium fonts-wqy-microhei; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -1,14 +1,17 @@
 """faster-whisper backend: finals decoded per VAD segment, partials by bounded-rate re-decoding of the open segment.
 
-Only VAD speech is ever decoded. Partials use greedy decoding and commit only the prefix that two consecutive
-hypotheses agree on; the final uses beam search with word timestamps. Output is cleaned (simplified Chinese, no
-decoder loops or subtitle hallucinations).
+Only VAD speech is ever decoded. Whisper's encoder always works on a 30 s window, so a partial costs as much as a
+final: partials are therefore opportunistic. They run on a separate thread, at most one at a time per process, only
+when a decoder slot is free, and never hold up the VAD or a final. A partial uses greedy decoding and commits only the
+prefix that two consecutive hypotheses agree on; a final uses beam search with word timestamps. Output is cleaned
+(simplified Chinese, no decoder loops or subtitle hallucinations).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +28,7 @@ class WhisperEngine:
     name = "whisper"
     sample_rate = WHISPER_RATE
 
-    def __init__(self, model_dir: str | Path, *, compute_type: str = "int8", threads: int = 1, workers: int = 1,
+    def __init__(self, model_dir: str | Path, *, compute_type: str = "int8", threads: int = 1, workers: int = 2,
                  beam_size: int = 5, language: str = "zh", partial_interval_s: float = 1.0,
                  word_timestamps: bool = True, initial_prompt: str | None = None):
         from faster_whisper import WhisperModel  # heavy import, only when a whisper engine is made
@@ -41,6 +44,8 @@ class WhisperEngine:
         self.word_timestamps = word_timestamps
         self.initial_prompt = initial_prompt
         self._slots = threading.BoundedSemaphore(workers)  # CTranslate2 runs `workers` decodes in parallel
+        self._partials = ThreadPoolExecutor(1, thread_name_prefix="whisper-partial")
+        self._partial_busy = threading.Lock()
 
     def warm_up(self) -> None:
         """One throw-away decode, so the first real call does not pay for CTranslate2's lazy initialisation."""
@@ -53,14 +58,33 @@ class WhisperEngine:
     def decode(self, audio: np.ndarray, *, final: bool) -> tuple[str, list[Word]]:
         """Decode float32 16 kHz mono audio; returns cleaned text and (for finals) word times."""
         with self._slots:
-            segments, _ = self.model.transcribe(
-                audio, language=self.language, task="transcribe",
-                beam_size=self.beam_size if final else 1,
-                condition_on_previous_text=False, vad_filter=False,
-                word_timestamps=final and self.word_timestamps,
-                without_timestamps=not final, initial_prompt=self.initial_prompt,
-            )
-            segments = list(segments)
+            return self._decode(audio, final)
+
+    def try_partial(self, audio: np.ndarray) -> Future | None:
+        """Start a partial decode in the background if the process has nothing else to do; else None."""
+        if not self._partial_busy.acquire(blocking=False):
+            return None
+        if not self._slots.acquire(blocking=False):
+            self._partial_busy.release()
+            return None
+
+        def run() -> str:
+            try:
+                return self._decode(audio, final=False)[0]
+            finally:
+                self._slots.release()
+                self._partial_busy.release()
+        return self._partials.submit(run)
+
+    def _decode(self, audio: np.ndarray, final: bool) -> tuple[str, list[Word]]:
+        segments, _ = self.model.transcribe(
+            audio, language=self.language, task="transcribe",
+            beam_size=self.beam_size if final else 1,
+            condition_on_previous_text=False, vad_filter=False,
+            word_timestamps=final and self.word_timestamps,
+            without_timestamps=not final, initial_prompt=self.initial_prompt,
+        )
+        segments = list(segments)
         words: list[Word] = []
         for seg in segments:
             for w in seg.words or ():
@@ -80,27 +104,36 @@ class WhisperStream:
         self._samples = 0
         self._decoded_at = 0
         self._hyp = HypothesisBuffer()
+        self._pending: Future | None = None
 
     def begin(self) -> None:
         self._chunks, self._samples, self._decoded_at = [], 0, 0
         self._hyp.reset()
+        self._pending = None
 
     def _audio(self) -> np.ndarray:
         pcm = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
+        self._chunks = [pcm] if pcm.size else []
         return pcm.astype(np.float32) / 32768.0
 
     def accept(self, pcm16: np.ndarray) -> list[Partial | Final]:
         self._chunks.append(pcm16)
         self._samples += pcm16.size
+        out: list[Partial | Final] = []
+        if self._pending is not None and self._pending.done():
+            text = self._pending.result() if self._pending.exception() is None else ""
+            self._pending = None
+            self._hyp.insert(text)
+            out.append(Partial(text=self._hyp.current(), stable=self._hyp.committed))
         interval = int(self.engine.partial_interval_s * WHISPER_RATE)
-        if not self.partials or self._samples - self._decoded_at < interval:
-            return []
-        self._decoded_at = self._samples
-        text, _ = self.engine.decode(self._audio(), final=False)
-        self._hyp.insert(text)
-        return [Partial(text=self._hyp.current(), stable=self._hyp.committed)]
+        if self.partials and self._pending is None and self._samples - self._decoded_at >= interval:
+            future = self.engine.try_partial(self._audio())
+            if future is not None:
+                self._pending, self._decoded_at = future, self._samples
+        return out
 
     def finish(self) -> list[Final]:
+        self._pending = None  # a partial still running is moot now: the final supersedes it
         if self._samples == 0:
             return []
         t0 = time.perf_counter()

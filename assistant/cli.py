@@ -7,6 +7,7 @@ import typer
 from assistant.demo_cli import demo
 from assistant.extract_cli import extract
 from assistant.models.cli import app as models_app
+from assistant.replay_cli import replay
 from assistant.serve_cli import listen, serve, stream
 from assistant.templates.cli import app as templates_app
 from assistant.transcribe_cli import transcribe
@@ -25,6 +26,7 @@ app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("stream")(stream)
 app.command("listen")(listen)
+app.command("replay")(replay)
 
 
 def main() -> None:

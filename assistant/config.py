@@ -70,8 +70,8 @@ class VadSettings(BaseModel):
 class WhisperSettings(BaseModel):
     model: str = "faster-whisper-base"
     compute_type: str = "int8"
-    threads: int = Field(2, ge=1, description="CPU threads per decode")
-    workers: int = Field(1, ge=1, description="decodes that may run in parallel (calls share the one model)")
+    threads: int = Field(1, ge=1, description="CPU threads per decode")
+    workers: int = Field(2, ge=1, description="decodes that may run in parallel (calls share the one model)")
     beam_size: int = Field(5, ge=1)
     language: str = "zh"
     partial_interval_s: float = Field(1.0, gt=0, description="minimum audio between two partial re-decodes")

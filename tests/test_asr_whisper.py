@@ -1,6 +1,7 @@
 """The whisper backend on real audio with the real model."""
 
 import csv
+import time
 
 import numpy as np
 import pytest
@@ -90,8 +91,9 @@ def test_partials_grow_and_end_in_a_final(whisper_engine, data_dir, dev_timings)
     pcm = audio.channel(1)[: int((turn["end_s"] + 1.0) * audio.rate)]
     ch = ChannelTranscriber("caller", whisper_engine, audio.rate)
     events = []
-    for i in range(0, pcm.size, 1600):  # 100 ms chunks, as a live call would arrive
+    for i in range(0, pcm.size, 1600):  # 100 ms chunks, paced as a live call arrives (partials run meanwhile)
         events += ch.feed(pcm[i:i + 1600])
+        time.sleep(0.1)
     events += ch.close()
     partials = [e for e in events if isinstance(e, PartialTranscript)]
     finals = [e for e in events if isinstance(e, FinalTranscript)]

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from importlib import resources
 from typing import Any
 
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, engine: Any = None) -> FastAPI:
             agent_id = principal.agent_id
         hub = hub_of(request)
         return await hub.db(hub.store.list_calls, agent_id=agent_id, limit=limit, template_id=template_id,
-                            district=district, state=state, text=q, since=since, until=until)
+                            district=district, state=state, text=q, since=_utc(since), until=_utc(until))
 
     @app.get("/api/calls/{call_id}")
     async def get_call(request: Request, call_id: str) -> dict:
@@ -315,6 +315,13 @@ async def _pump(ws: WebSocket, conn: PanelConnection) -> None:
         await ws.close(1013, "panel too slow; reconnect for a fresh snapshot")
     except Exception:  # the socket went away; the receive loop ends the connection
         pass
+
+
+def _utc(t: datetime | None) -> datetime | None:
+    """Stored times are UTC; a filter given with another offset (or none: taken as UTC) is converted."""
+    if t is None or t.tzinfo is None:
+        return t
+    return t.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _ticket_from_history(call: dict) -> dict:
