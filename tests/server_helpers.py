@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,6 +17,13 @@ import uvicorn
 
 from assistant.asr.audio import load_audio
 from assistant.config import Settings
+
+
+def run_async(coro):
+    """Run a coroutine to completion from a thread whose event loop belongs to someone else (Playwright's sync
+    API keeps one in the test's thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def free_port() -> int:

@@ -11,20 +11,9 @@ import pytest
 
 from assistant.stream_client import stream_file
 
-from server_helpers import clip_call, live_server
+from server_helpers import clip_call, live_server, run_async
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def test_panel_fills_live_and_submits_the_agents_edit(browser, tmp_path, whisper_engine, data_dir, artifacts_dir):
@@ -73,11 +62,7 @@ def test_panel_fills_live_and_submits_the_agents_edit(browser, tmp_path, whisper
 def test_panel_recovers_after_reconnect(browser, tmp_path, whisper_engine, data_dir):
     call = clip_call(data_dir / "calls" / "dev" / "audio" / "dev-004.stereo16k.wav", tmp_path / "call.wav", 15.0)
     with live_server(tmp_path, whisper_engine) as (host, app):
-        # Playwright's sync API owns this thread's event loop: stream from another thread
-        t = threading.Thread(target=lambda: asyncio.run(
-            stream_file(call, f"ws://{host}/ws/call", call_id="r1", agent_id="a1", speed=1.5)))
-        t.start()
-        t.join(120)
+        run_async(stream_file(call, f"ws://{host}/ws/call", call_id="r1", agent_id="a1", speed=1.5))
         page = browser.new_page()
         page.goto(f"http://{host}/panel?call_id=r1")
         page.wait_for_selector(".seg.caller")

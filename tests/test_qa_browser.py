@@ -4,35 +4,16 @@ timeline, diff and the metrics show what the assistant filled and what the agent
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import websockets
 
 from assistant.stream_client import stream_file
 
-from server_helpers import clip_call, live_server
+from server_helpers import clip_call, live_server, run_async
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-def run_async(coro):
-    """Playwright's sync API keeps an event loop in this thread: run the clients' coroutines in another."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 async def submit_with_edits(host: str, call_id: str, edits: dict[str, str | None]) -> None:

@@ -7,7 +7,6 @@ import base64
 import json
 
 import httpx
-import numpy as np
 import pytest
 import websockets
 

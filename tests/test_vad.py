@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from assistant.asr.audio import AudioError, load_audio, resample, to_pcm16
+from assistant.asr.audio import AudioError, load_audio, to_pcm16
 from assistant.asr.vad import SpeechSegmenter, VadSegmentEnd, VadSegmentStart
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 
 from assistant.asr.events import Speaker
+from assistant.extraction.ticket import TemplateChoice as TemplateOption  # the extractor's top-3 entries, as is
 
 
 class EvidenceOut(BaseModel):
@@ -72,14 +73,6 @@ class FormField(BaseModel):
     type: str
     options: list[str] = []
     required: bool = False
-
-
-class TemplateOption(BaseModel):
-    template_id: str
-    score: float
-    matter: str
-    category_l1: str
-    appeal_type: str
 
 
 class TicketMetaEvent(BaseModel):
