@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True)
-console = Console()
+console = Console(width=None if Console().is_terminal else 160)
 
 
 @app.command("check")

