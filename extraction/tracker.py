@@ -101,7 +101,9 @@ class TicketTracker:
             for session, _ in self._sessions:
                 scores_changed |= session.add(view.with_text(topic))
         self._resolve_fields()
-        if scores_changed or (segment.speaker == "caller" and view.text):
+        # The agent's greeting alone says nothing about the matter: templates wait for the caller's first words.
+        caller_spoke = any(v.speaker == "caller" and v.text for v in self._views)
+        if caller_spoke and (scores_changed or (segment.speaker == "caller" and view.text)):
             self._rank_templates()
         self._rebuild()
         return self._diff(before, segment.segment_id)

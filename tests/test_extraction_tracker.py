@@ -146,3 +146,13 @@ def test_trackers_are_independent_and_cheap():
     b = TicketTracker()
     assert b.ticket.value("caller_phone") is None and a.ticket.value("caller_phone") == "13922086615"
     assert a.resources is b.resources
+
+
+def test_no_template_before_the_caller_speaks():
+    tracker = TicketTracker()
+    # a greeting misheard by ASR, then a question from the agent: nothing about the caller's matter yet
+    tracker.add_segment(TextSegment(segment_id="a1", speaker="agent", text="您好,要爱三四五,热线请讲"))
+    tracker.add_segment(TextSegment(segment_id="a2", speaker="agent", text="请问有什么可以帮您"))
+    assert tracker.ticket.template_id is None and tracker.ticket.template_top3 == []
+    tracker.add_segment(TextSegment(segment_id="c1", speaker="caller", text="我要投诉楼下饭店油烟太大了"))
+    assert tracker.ticket.template_id is not None and tracker.ticket.appeal_type == "投诉"
