@@ -104,3 +104,15 @@ def test_stereo_channel_assignment():
     assert channel_speakers(1) == {0: "caller"}
     with pytest.raises(AudioError, match="4-channel"):
         channel_speakers(4)
+
+
+def test_an_unusable_microphone_is_a_clear_error():
+    import asyncio
+
+    from assistant.asr.microphone import MicrophoneError, capture
+
+    async def first_chunk():
+        return await anext(capture("no-such-device", channels=1, rate=16000))
+
+    with pytest.raises(MicrophoneError, match="cannot open audio input no-such-device"):
+        asyncio.run(first_chunk())
