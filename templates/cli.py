@@ -28,7 +28,8 @@ def _load(path: Path | None):
 def _console():
     from rich.console import Console
 
-    return Console()
+    console = Console()
+    return console if console.is_terminal else Console(width=160)  # piped: do not squeeze the tables
 
 
 @app.command()
