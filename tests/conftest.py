@@ -44,9 +44,10 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium, headless, driven by Playwright (no browser download)."""
+    """Debian's chromium, headless, driven by Playwright (no browser download). Module-scoped: Playwright's sync
+    API keeps an event loop in the test thread while it lives."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

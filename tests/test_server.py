@@ -13,7 +13,7 @@ import websockets
 from assistant.asr.audio import load_audio, resample, to_pcm16
 from assistant.stream_client import stream_file
 
-from server_helpers import clip_call, collect_panel, live_server, mulaw_bytes
+from server_helpers import clip_call, collect_panel, live_server, mulaw_bytes, run_async
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,7 @@ def short_call(calls_audio, tmp_path_factory):
 
 
 def run(coro):
-    return asyncio.run(coro)
+    return run_async(coro)  # safe even when another test module's Playwright loop is alive in this thread
 
 
 def test_native_protocol_end_to_end(tmp_path, whisper_engine, short_call):
