@@ -297,3 +297,32 @@ def _wait_closed(host: str, call_id: str, timeout: float = 120) -> dict:
             return r.json()
         time.sleep(0.2)
     raise AssertionError(f"call {call_id} did not close")
+
+
+def test_stopping_the_service_keeps_every_acknowledged_second(tmp_path, whisper_engine, short_call):
+    from assistant.server.storage import Store
+
+    audio = load_audio(short_call)
+    pcm = to_pcm16(audio.samples)
+    acked = {}
+    with live_server(tmp_path, whisper_engine, max_backlog_s=60) as (host, app):
+        async def go():
+            ws = await websockets.connect(f"ws://{host}/ws/call")
+            await ws.send(json.dumps({"type": "start", "call_id": "s1", "agent_id": "a1", "sample_rate": 16000,
+                                      "channels": 2}))
+            await ws.recv()
+            for i in range(0, 16000 * 15, 1600):
+                await ws.send(pcm[i:i + 1600].tobytes())
+            while True:  # wait until the server has acknowledged all 150 frames
+                reply = json.loads(await ws.recv())
+                if reply["type"] == "ack":
+                    acked.update(reply)
+                    if reply["frames"] == 150:
+                        return ws
+        ws = run(go())
+    # the service has stopped with the call still open: it was drained and stored, not lost
+    call = Store(f"sqlite:///{tmp_path / 'assistant.db'}").get_call("s1")
+    assert call["state"] == "dropped" and call["ended_at"]
+    assert call["audio_s"] == pytest.approx(15.0, abs=0.05)
+    assert {s["speaker"] for s in call["segments"]} == {"agent", "caller"}
+    assert any("停电" in s["text"] for s in call["segments"])
