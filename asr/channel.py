@@ -14,6 +14,7 @@ from assistant.asr.recognizer import Final, Partial, RecognizerEngine
 from assistant.asr.vad import SpeechSegmenter, VadAudio, VadSegmentEnd, VadSegmentStart
 
 log = logging.getLogger(__name__)
+PARTIAL_PAUSE_MS = 150
 
 
 class ChannelTranscriber:
@@ -69,6 +70,8 @@ class ChannelTranscriber:
                 if ev.audio.size:
                     out.extend(self._results(self._guard(self._rec.accept, ev.audio) or []))
             elif isinstance(ev, VadAudio):
+                # The speaker has paused: an endpoint may be near, so leave the CPU to the final decode.
+                self._rec.partials = self._partials and self._vad.trailing_silence_ms < PARTIAL_PAUSE_MS
                 out.extend(self._results(self._guard(self._rec.accept, ev.audio) or []))
             elif isinstance(ev, VadSegmentEnd):
                 out.append(SpeechEnded(speaker=self.speaker, segment_id=self._seg_id or "", start_s=round(ev.start_s, 3),

@@ -78,6 +78,11 @@ class SpeechSegmenter:
     def in_speech(self) -> bool:
         return self._in_speech
 
+    @property
+    def trailing_silence_ms(self) -> int:
+        """Unvoiced audio at the end of the open segment (0 outside speech)."""
+        return self._silent_run * self.frame_ms if self._in_speech else 0
+
     def feed(self, pcm16: np.ndarray) -> list[VadEvent]:
         """Feed int16 mono samples (any chunk size); returns the events they complete."""
         if pcm16.dtype != np.int16:
