@@ -70,7 +70,7 @@ class VadSettings(BaseModel):
 class WhisperSettings(BaseModel):
     model: str = "faster-whisper-base"
     compute_type: str = "int8"
-    threads: int = Field(1, ge=1, description="CPU threads per decode")
+    threads: int = Field(2, ge=1, description="CPU threads per decode")
     workers: int = Field(2, ge=1, description="decodes that may run in parallel (calls share the one model)")
     beam_size: int = Field(5, ge=1)
     language: str = "zh"
