@@ -12,6 +12,7 @@ from assistant.extraction.demand import DemandProposer
 from assistant.extraction.event_time import EventTimeProposer
 from assistant.extraction.gazetteer import Gazetteer, load_gazetteer
 from assistant.extraction.id_number import IdNumberProposer
+from assistant.extraction.learned import learned_scorer
 from assistant.extraction.location import PlaceProposer
 from assistant.extraction.party import PartyProposer
 from assistant.extraction.person_name import NameProposer
@@ -44,8 +45,11 @@ def build_resources(catalogue: Catalogue | None = None, gazetteer: Gazetteer | N
         PhoneProposer(), NameProposer(), PlaceProposer(gazetteer), EventTimeProposer(), AmountProposer(),
         PartyProposer(), DemandProposer(), IdNumberProposer(),
     )
-    return ExtractionResources(catalogue, search, gazetteer, TemplateChooser(catalogue), proposers,
-                               ((Bm25Scorer(search), 1.0),))
+    scorers: tuple[tuple[TemplateScorer, float], ...] = ((Bm25Scorer(search), 1.0),)
+    learned = learned_scorer(catalogue, gazetteer)   # None when ASSISTANT_LEARNED_SCORER=0 or another catalogue
+    if learned is not None:
+        scorers += ((learned, learned.weight),)
+    return ExtractionResources(catalogue, search, gazetteer, TemplateChooser(catalogue), proposers, scorers)
 
 
 @lru_cache(maxsize=1)
