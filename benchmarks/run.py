@@ -49,6 +49,8 @@ class ServiceProcess:
         import psutil
 
         self.port = free_port()
+        for old in workdir.glob("assistant.db*"):  # each run starts from an empty store (call ids repeat by design)
+            old.unlink()
         env = dict(os.environ, ASSISTANT_CACHE_DIR=str(workdir), ASSISTANT_SERVER__RECORD_AUDIO="false")
         env.setdefault("ASSISTANT_MODEL_PATH", os.pathsep.join(_model_path()))
         self.proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(self.port),
