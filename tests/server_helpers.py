@@ -33,25 +33,32 @@ def free_port() -> int:
 
 
 @contextmanager
+def serving(app, port: int, startup_s: float = 120):
+    """Run an ASGI app with uvicorn on a loopback port, in a thread, until the block ends."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           ws_max_size=16 * 2**20))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + startup_s
+    while not server.started:
+        assert thread.is_alive() and time.time() < deadline, "service did not start"
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+
+
+@contextmanager
 def live_server(tmp_path: Path, engine, **server_settings):
     port = free_port()
     settings = Settings(cache_dir=tmp_path, server={"host": "127.0.0.1", "port": port, **server_settings})
     from assistant.server.app import create_app
 
     app = create_app(settings, engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           ws_max_size=16 * 2**20))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 120
-    while not server.started:
-        assert thread.is_alive() and time.time() < deadline, "service did not start"
-        time.sleep(0.05)
-    try:
+    with serving(app, port):
         yield f"127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=60)
 
 
 def clip_call(src: Path, dst: Path, seconds: float) -> Path:

@@ -4,13 +4,11 @@ pipeline at a chosen speed."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 from contextlib import contextmanager
 
 import pytest
 import typer
-import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
@@ -20,7 +18,7 @@ from assistant.server.hub import Hub
 from assistant.server.qa_routes import router
 
 from qa_helpers import seeded_store
-from server_helpers import clip_call, free_port
+from server_helpers import clip_call, free_port, serving
 
 runner = CliRunner()
 app = typer.Typer()
@@ -99,18 +97,10 @@ def qa_api(store, tmp_path, tokens):
     app_.include_router(router)
     app_.state.hub = Hub(Settings(cache_dir=tmp_path, server={"tokens": tokens}), None, store)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started:
-        assert thread.is_alive() and time.time() < deadline, "API did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serving(app_, port, startup_s=30):
+            yield f"http://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         app_.state.hub.shutdown()
 
 
