@@ -125,13 +125,10 @@ def create_app(settings: Settings | None = None, engine: Any = None) -> FastAPI:
     async def call_audio(request: Request, call_id: str):
         principal = require(request)
         hub = hub_of(request)
-        with hub.store.session() as s:
-            from assistant.server.storage import CallRow
-
-            row = s.get(CallRow, call_id)
-            if row is None or not row.audio_path or not auth.may_view(principal, row.agent_id):
-                raise HTTPException(404, f"no audio for call {call_id}")
-            return FileResponse(row.audio_path, media_type="audio/wav")
+        found = await hub.db(hub.store.audio_of, call_id)
+        if found is None or not found[0] or not auth.may_view(principal, found[1]):
+            raise HTTPException(404, f"no audio for call {call_id}")
+        return FileResponse(found[0], media_type="audio/wav")
 
     @app.get("/api/tickets/{ticket_id}")
     async def get_ticket(request: Request, ticket_id: int) -> dict:

@@ -7,7 +7,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from pydantic import BaseModel
 
@@ -52,7 +52,6 @@ class Hub:
         self.extract_pool = ThreadPoolExecutor(1, thread_name_prefix="extract")
         self.db_pool = ThreadPoolExecutor(1, thread_name_prefix="db")  # one writer: SQLite serialises anyway
         self.recordings_dir = Path(settings.cache_dir) / "recordings"
-        self._tracker_resources: Any = None
         self._catalogue = None
 
     # ---- resources ----

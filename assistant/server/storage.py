@@ -6,7 +6,6 @@ acknowledged is lost when the service stops.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -175,6 +174,12 @@ class Store:
             out["submitted_ticket"] = _ticket_dict(t) if t else None
             return out
 
+    def audio_of(self, call_id: str) -> tuple[str | None, str | None] | None:
+        """(recording path, agent id) of a call, or None when the call is unknown."""
+        with self.session() as s:
+            row = s.get(CallRow, call_id)
+            return (row.audio_path, row.agent_id) if row is not None else None
+
     def get_ticket(self, ticket_id: int) -> dict | None:
         with self.session() as s:
             t = s.get(TicketRow, ticket_id)
@@ -209,6 +214,3 @@ def _ticket_dict(t: TicketRow) -> dict:
     return {"id": t.id, "call_id": t.call_id, "agent_id": t.agent_id, "template_id": t.template_id,
             "ticket": t.fields, "auto": t.auto_fields, "submitted_at": t.submitted_at.isoformat()}
 
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)
