@@ -37,8 +37,11 @@ _LEADING_PUNCT = re.compile(r"^[，。；、]+")
 _SOFT_BREAK = re.compile(r"(?<=[\u4e00-\u9fff\d])(?<!希望)(?<!麻烦)(?<!就是)(?=希望|麻烦|赶紧|你们|电话|手机号|我姓|我叫|叫我|就是|对吧|是吧|对吗|"
                          r"我住|每天|名字)")
 _HAS_CLAUSES = re.compile(r"[，。？！；]")
-# 一三八二八五零摇三七六: the recogniser's homophones of 幺 between spoken digits.
-_YAO_HEARD = re.compile(r"(?<=[零一二三四五六七八九幺\d])[摇要妖腰邀药](?=[零一二三四五六七八九幺\d])")
+# 一三八二八五零摇三七六, 138，280，摇376: the recogniser's homophones of 幺 between spoken digits. Across a separator
+# only inside a long digit run (a phone number), so that "128，要3个月" stays as said.
+_D = "[零一二三四五六七八九幺\\d]"
+_YAO = "[摇要妖腰邀药]"
+_YAO_HEARD = re.compile(rf"(?<={_D}){_YAO}(?={_D}|[，、\s-]{_D}{{2}})|(?<={_D}{{3}}[，、\s-]){_YAO}(?={_D}{{2}})")
 # 十二洞 → 十二栋: the recogniser's homophones of 栋 after a number.
 _BUILDING_HEARD = re.compile(r"(?<=[\d零一二三四五六七八九十两幺])[洞动冻](?=楼|单元|[，。？！\s\d]|$)")
 

@@ -226,3 +226,5 @@ def test_recogniser_homophones_of_yao_and_guixing():
     t = talk((A, "请问您贵信，电话多少？"), (C, "新鞋，一三八二八五零摇三七六"))
     assert t.ticket.value("caller_phone") == "13828501376"
     assert t.ticket.value("caller_name") == "谢先生/女士"
+    t = talk((A, "电话多少？"), (C, "138，2850，摇376"))  # grouped digits, as whisper writes them
+    assert t.ticket.value("caller_phone") == "13828501376"

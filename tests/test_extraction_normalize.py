@@ -56,3 +56,13 @@ def test_offsets_map_back_to_what_was_said():
 def test_clauses_split_at_punctuation():
     text = "白云区，同和街道。握山新村？"
     assert [text[a:b] for a, b in clauses(text)] == ["白云区", "同和街道", "握山新村"]
+
+
+@pytest.mark.parametrize("heard, meant", [
+    ("一三八二八五零摇三七六", "13828501376"),
+    ("138，2850，摇376", "138，2850，1376"),      # whisper groups digits; 幺 misheard after a separator
+    ("物业费128，要3个月一交", "物业费128，要3个月一交"),  # after a short number 要 is the verb
+    ("1382805，要什么", "1382805，要什么"),
+])
+def test_homophones_of_yao_become_one_only_between_digits(heard, meant):
+    assert normalize(heard).text == meant
