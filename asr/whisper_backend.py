@@ -1,9 +1,10 @@
 """faster-whisper backend: finals decoded per VAD segment, partials by bounded-rate re-decoding of the open segment.
 
-Only VAD speech is ever decoded. Whisper's encoder always works on a 30 s window, so a partial costs as much as a
-final: partials are therefore opportunistic. They run on a separate thread, at most one at a time per process, only
+Only VAD speech is ever decoded, on an encoder window fitted to the utterance (see whisper_window; the standard 30-s
+window is the fallback when the fitted decode looks unreliable, and the path for word timestamps). Partials are
+opportunistic. They run on a separate thread, at most one at a time per process, only
 when a decoder slot is free, and never hold up the VAD or a final. A partial uses greedy decoding and commits only the
-prefix that two consecutive hypotheses agree on; a final uses beam search with word timestamps. Output is cleaned
+prefix that two consecutive hypotheses agree on; a final uses beam search. Output is cleaned
 (simplified Chinese, no decoder loops or subtitle hallucinations).
 """
 
@@ -14,14 +15,18 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import logging
+
 import numpy as np
 
 from assistant.asr.events import Word
 from assistant.asr.hypothesis import HypothesisBuffer
 from assistant.asr.recognizer import Final, Partial
 from assistant.asr.text import clean_transcript, to_simplified
+from assistant.asr.whisper_window import FULL_WINDOW_FRAMES, FittedWindowDecoder
 
 WHISPER_RATE = 16000
+log = logging.getLogger(__name__)
 
 
 class WhisperEngine:
@@ -30,7 +35,8 @@ class WhisperEngine:
 
     def __init__(self, model_dir: str | Path, *, compute_type: str = "int8", threads: int = 1, workers: int = 2,
                  beam_size: int = 5, language: str = "zh", partial_interval_s: float = 1.0,
-                 word_timestamps: bool = True, initial_prompt: str | None = None):
+                 word_timestamps: bool = True, initial_prompt: str | None = None, fitted_window: bool = True,
+                 window_margin_s: float = 1.0):
         from faster_whisper import WhisperModel  # heavy import, only when a whisper engine is made
 
         model_dir = Path(model_dir)
@@ -46,6 +52,9 @@ class WhisperEngine:
         self._slots = threading.BoundedSemaphore(workers)  # CTranslate2 runs `workers` decodes in parallel
         self._partials = ThreadPoolExecutor(1, thread_name_prefix="whisper-partial")
         self._partial_busy = threading.Lock()
+        self._fitted = (FittedWindowDecoder(self.model, language=language, margin_s=window_margin_s,
+                                            initial_prompt=initial_prompt) if fitted_window else None)
+        self.window_fallbacks = 0  # fitted-window decodes redone on the full window (a quality signal for benchmarks)
 
     def warm_up(self) -> None:
         """One throw-away decode, so the first real call does not pay for CTranslate2's lazy initialisation."""
@@ -68,7 +77,7 @@ class WhisperEngine:
             self._partial_busy.release()
             return None
 
-        def run() -> str:
+        def run() -> str | None:
             try:
                 return self._decode(audio, final=False)[0]
             finally:
@@ -76,7 +85,18 @@ class WhisperEngine:
                 self._partial_busy.release()
         return self._partials.submit(run)
 
-    def _decode(self, audio: np.ndarray, final: bool) -> tuple[str, list[Word]]:
+    def _decode(self, audio: np.ndarray, final: bool) -> tuple[str | None, list[Word]]:
+        """(text, words); for a partial, text None means "no reliable hypothesis this time"."""
+        fits = audio.size < (FULL_WINDOW_FRAMES - self._fitted.margin_frames) * 160 if self._fitted else False
+        if fits and not (final and self.word_timestamps):
+            got = self._fitted.decode(audio, beam_size=self.beam_size if final else 1)
+            if got.trustworthy:
+                return ("" if got.silence else clean_transcript(got.text)), []
+            if not final:
+                return None, []  # not worth a full-window decode for a provisional hypothesis
+            self.window_fallbacks += 1
+            log.debug("fitted window unreliable (ratio %.2f, logprob %.2f): full-window decode",
+                      got.compression_ratio, got.avg_logprob)
         segments, _ = self.model.transcribe(
             audio, language=self.language, task="transcribe",
             beam_size=self.beam_size if final else 1,
@@ -121,10 +141,11 @@ class WhisperStream:
         self._samples += pcm16.size
         out: list[Partial | Final] = []
         if self._pending is not None and self._pending.done():
-            text = self._pending.result() if self._pending.exception() is None else ""
+            text = self._pending.result() if self._pending.exception() is None else None
             self._pending = None
-            self._hyp.insert(text)
-            out.append(Partial(text=self._hyp.current(), stable=self._hyp.committed))
+            if text is not None:
+                self._hyp.insert(text)
+                out.append(Partial(text=self._hyp.current(), stable=self._hyp.committed))
         interval = int(self.engine.partial_interval_s * WHISPER_RATE)
         if self.partials and self._pending is None and self._samples - self._decoded_at >= interval:
             future = self.engine.try_partial(self._audio())

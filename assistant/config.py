@@ -78,6 +78,11 @@ class WhisperSettings(BaseModel):
     word_timestamps: bool = Field(False, description="per-word times from whisper (about 25 % more decode time; "
                                                       "no consumer needs them yet)")
     initial_prompt: str = Field("", description="decoder prompt (e.g. to steer the script); empty for none")
+    fitted_window: bool = Field(True, description="encode each utterance on a window fitted to its length instead "
+                                                  "of whisper's fixed 30 s (several times faster; unreliable "
+                                                  "results are redone on the full window)")
+    window_margin_s: float = Field(1.0, ge=0, le=10, description="silence added after the utterance in a fitted "
+                                                                 "window")
 
 
 class VoskSettings(BaseModel):

@@ -28,7 +28,8 @@ def _build(backend: str, settings: Settings):
         w = settings.whisper
         return WhisperEngine(find_model(w.model), compute_type=w.compute_type, threads=w.threads, workers=w.workers,
                              beam_size=w.beam_size, language=w.language, partial_interval_s=w.partial_interval_s,
-                             word_timestamps=w.word_timestamps, initial_prompt=w.initial_prompt or None)
+                             word_timestamps=w.word_timestamps, initial_prompt=w.initial_prompt or None,
+                             fitted_window=w.fitted_window, window_margin_s=w.window_margin_s)
     if backend == "vosk":
         from assistant.asr.vosk_backend import VoskEngine
 

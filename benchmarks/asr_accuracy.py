@@ -1,7 +1,8 @@
 """ASR accuracy and speed: CER and real-time factor over ../shared/data/asr_testset, plus the caller channel of the
 dev calls. Writes JSON and a markdown table.
 
-    python benchmarks/asr_accuracy.py [--backend whisper] [--threads 1] [--limit N] [--out benchmarks/results/asr]
+    python benchmarks/asr_accuracy.py [--backend whisper] [--threads 1] [--limit N] [--full-window]
+                                      [--out benchmarks/results/asr]
 
 CER ignores punctuation and spaces, compares in simplified script, and turns Chinese numerals into digits on both
 sides (see assistant.asr.scoring). RTF = wall time of the whole pipeline (VAD + recogniser) / audio duration.
@@ -28,12 +29,15 @@ def main() -> int:
     ap.add_argument("--beam", type=int, default=None, help="beam size (default: settings)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N utterances / calls (0 = all)")
     ap.add_argument("--no-calls", action="store_true", help="skip the dev calls' caller channel")
+    ap.add_argument("--full-window", action="store_true", help="whisper: always encode 30 s (no fitted windows)")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/asr"))
     args = ap.parse_args()
 
     os.environ["ASSISTANT_WHISPER__THREADS"] = str(args.threads)
     if args.beam:
         os.environ["ASSISTANT_WHISPER__BEAM_SIZE"] = str(args.beam)
+    if args.full_window:
+        os.environ["ASSISTANT_WHISPER__FITTED_WINDOW"] = "false"
     from assistant.asr.call import final_segments, transcribe_audio
     from assistant.asr.audio import load_audio
     from assistant.asr.scoring import char_errors
@@ -47,12 +51,16 @@ def main() -> int:
     engine = get_engine(args.backend)
     load_s = time.perf_counter() - t_load
 
+    segments = 0
+
     def run(path: Path, speaker: str | None = None) -> tuple[str, float, float]:
+        nonlocal segments
         audio = load_audio(path)
         t0 = time.perf_counter()
         finals = final_segments(transcribe_audio(audio, engine, agent_channel=settings.agent_channel,
                                                  vad=vad_options(settings)))
         wall = time.perf_counter() - t0
+        segments += len(finals)
         text = "".join(f.text for f in finals if speaker is None or f.speaker == speaker)
         return text, wall, audio.duration_s
 
@@ -88,6 +96,10 @@ def main() -> int:
                           "audio_s": round(dur, 3), "rtf": round(wall / dur, 4)})
         report["dev_calls_caller"] = _summary(calls)
         report["calls"] = calls
+    if args.backend == "whisper":
+        report["fitted_window"] = settings.whisper.fitted_window
+        report["final_segments"] = segments
+        report["full_window_fallbacks"] = engine.window_fallbacks
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "asr_accuracy.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
     md = _markdown(report)
@@ -108,6 +120,10 @@ def _summary(items: list[dict]) -> dict:
 def _markdown(r: dict) -> str:
     lines = [f"# ASR accuracy ({r['backend']}, beam {r['beam_size']}, {r['threads']} thread(s), {r['machine']})", "",
              "| set | items | audio s | CER | RTF |", "|---|---:|---:|---:|---:|"]
+    if "fitted_window" in r:
+        window = (f"fitted windows, {r['full_window_fallbacks']} of {r['final_segments']} segments redone on the "
+                  f"full window" if r["fitted_window"] else "full 30-s window")
+        lines[2:2] = [f"Encoder input: {window}.", ""]
     for key, label in (("testset", "asr_testset"), ("dev_calls_caller", "dev calls, caller channel")):
         if key in r:
             s = r[key]
