@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, engine: Any = None) -> FastAPI:
         # Load the catalogue, build the extractor's resources and warm the recogniser before the first call.
         hub.catalogue
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, hub.new_tracker)
+        await loop.run_in_executor(None, hub.warm_up_extraction)
         await loop.run_in_executor(None, hub.engine.warm_up)
         app.state.hub = hub
         yield

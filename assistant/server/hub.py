@@ -60,6 +60,15 @@ class Hub:
 
         return TicketTracker()
 
+    def warm_up_extraction(self) -> None:
+        """Run one throw-away utterance through a tracker, so the first real call does not pay for lazy loading
+        (gazetteer, the learned scorer's encoder: about 0.7 s)."""
+        from assistant.extraction.ticket import TextSegment
+
+        tracker = self.new_tracker()
+        tracker.add_segment(TextSegment(segment_id="warm-up", speaker="caller",
+                                        text="我住在天河区石牌街道，小区门口的路灯坏了一个星期了，电话13800000000"))
+
     @property
     def catalogue(self):
         if self._catalogue is None:
