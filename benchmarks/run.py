@@ -145,6 +145,8 @@ async def simulate_call(host: str, path: Path, call_id: str, speed: float) -> di
         watcher.cancel()
     samples: dict[str, list[float]] = {k: [] for k in STAGES}
     decode_total = 0.0
+    caller_text = "".join(ev["text"] for _, ev in received
+                          if ev["type"] == "transcript_final" and ev.get("speaker") == "caller")
     seen_field_segments: set[float] = set()
     for wall, ev in received:
         if ev["type"] == "transcript_final":
@@ -167,6 +169,7 @@ async def simulate_call(host: str, path: Path, call_id: str, speed: float) -> di
 
     duration = load_audio(path).duration_s
     return {"call_id": call_id, "file": path.name, "audio_s": duration, "decode_s": decode_total,
+            "caller_text": caller_text,
             "samples": {k: [round(x, 4) for x in v] for k, v in samples.items()},
             "overloaded": sum(1 for r in result.replies if r.get("code") == "overloaded")}
 
@@ -188,10 +191,25 @@ def pct(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 3) if values else None
 
 
-def summarise(level: int, calls: list[dict], cpu: list[dict]) -> dict:
+def live_cer(calls: list[dict], references: dict[str, str]) -> float | None:
+    """Character error rate of the caller's live final transcripts (what the extractor saw) against the reference."""
+    from assistant.asr.scoring import char_errors
+
+    errors = chars = 0
+    for c in calls:
+        ref = references.get(c["file"].split(".")[0])
+        if ref is None:
+            return None
+        e, n = char_errors(ref, c["caller_text"])
+        errors, chars = errors + e, chars + n
+    return round(errors / chars, 4) if chars else None
+
+
+def summarise(level: int, calls: list[dict], cpu: list[dict], references: dict[str, str]) -> dict:
     merged = {k: [x for c in calls for x in c["samples"][k]] for k in STAGES}
     audio = sum(c["audio_s"] for c in calls)
     return {
+        "caller_cer": live_cer(calls, references),
         "concurrent_calls": level,
         "stages": {k: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "max": round(max(v), 3) if v else None}
                    for k, v in merged.items()},
@@ -266,15 +284,19 @@ def markdown(report: dict) -> str:
              f"Capacity (largest N meeting it): **{report['capacity']}**. "
              f"Per-call CPU cost: **{report['cpu_per_call_percent']} % of a core**.", "",
              "| N calls | p50 field | p95 field | p95 final | p95 VAD endpoint | p95 ASR decode | p95 extract | RTF | "
-             "CPU % | RSS MB | overload |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "CPU % | RSS MB | overload | caller CER |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for l in report["levels"]:
         s = l["stages"]
         lines.append(f"| {l['concurrent_calls']} | {s['field_latency_s']['p50']} | {s['field_latency_s']['p95']} | "
                      f"{s['final_latency_s']['p95']} | {s['vad_endpoint_s']['p95']} | {s['asr_decode_s']['p95']} | "
                      f"{s['extract_s']['p95']} | {l['rtf']} | {l['cpu_percent_mean']} | {l['rss_mb_max']} | "
-                     f"{l['overloaded_frames']} |")
+                     f"{l['overloaded_frames']} | {_percent(l.get('caller_cer'))} |")
     lines += ["", "Plots: " + ", ".join(f"`{p}`" for p in report["plots"])]
     return "\n".join(lines) + "\n"
+
+
+def _percent(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1%}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -297,6 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     audio_dir = settings.data_dir / "calls" / "dev" / "audio"
     files = sorted(audio_dir.glob("*.stereo16k.wav"))
     args.out.mkdir(parents=True, exist_ok=True)
+    references: dict[str, str] = {}  # caller's words per call, for the live transcript's CER (whole calls only)
+    if not args.max_seconds and (audio_dir / "timings.jsonl").is_file():
+        for line in open(audio_dir / "timings.jsonl", encoding="utf-8"):
+            t = json.loads(line)
+            references[t["id"]] = "".join(turn["text"] for turn in t["turns"] if turn["speaker"] == "caller")
     if args.max_seconds:
         from assistant.asr.audio import load_audio
         import soundfile as sf
@@ -337,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
                 if service:
                     service._stop.set()
                     service._stop = threading.Event()
-                level = summarise(n, calls, cpu)
+                level = summarise(n, calls, cpu, references)
                 level["raw"] = {k: [x for c in calls for x in c["samples"][k]] for k in STAGES}
                 level["cpu"] = cpu
                 level["calls"] = [{k: c[k] for k in ("call_id", "file", "audio_s", "decode_s", "overloaded")}
