@@ -170,6 +170,7 @@ async def simulate_call(host: str, path: Path, call_id: str, speed: float) -> di
     duration = load_audio(path).duration_s
     return {"call_id": call_id, "file": path.name, "audio_s": duration, "decode_s": decode_total,
             "caller_text": caller_text,
+            "partials": sum(1 for _, ev in received if ev["type"] == "transcript_partial"),
             "samples": {k: [round(x, 4) for x in v] for k, v in samples.items()},
             "overloaded": sum(1 for r in result.replies if r.get("code") == "overloaded")}
 
@@ -210,6 +211,8 @@ def summarise(level: int, calls: list[dict], cpu: list[dict], references: dict[s
     audio = sum(c["audio_s"] for c in calls)
     return {
         "caller_cer": live_cer(calls, references),
+        # partials are shed first under load: how many reach the panel per minute of call shows it
+        "partials_per_min": round(60 * sum(c["partials"] for c in calls) / max(audio, 1e-9), 1),
         "concurrent_calls": level,
         "stages": {k: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "max": round(max(v), 3) if v else None}
                    for k, v in merged.items()},
@@ -284,13 +287,15 @@ def markdown(report: dict) -> str:
              f"Capacity (largest N meeting it): **{report['capacity']}**. "
              f"Per-call CPU cost: **{report['cpu_per_call_percent']} % of a core**.", "",
              "| N calls | p50 field | p95 field | p95 final | p95 VAD endpoint | p95 ASR decode | p95 extract | RTF | "
-             "CPU % | RSS MB | overload | caller CER |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "CPU % | RSS MB | overload | caller CER | partials/min |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for l in report["levels"]:
         s = l["stages"]
         lines.append(f"| {l['concurrent_calls']} | {s['field_latency_s']['p50']} | {s['field_latency_s']['p95']} | "
                      f"{s['final_latency_s']['p95']} | {s['vad_endpoint_s']['p95']} | {s['asr_decode_s']['p95']} | "
                      f"{s['extract_s']['p95']} | {l['rtf']} | {l['cpu_percent_mean']} | {l['rss_mb_max']} | "
-                     f"{l['overloaded_frames']} | {_percent(l.get('caller_cer'))} |")
+                     f"{l['overloaded_frames']} | {_percent(l.get('caller_cer'))} | "
+                     f"{l.get('partials_per_min', '–')} |")
     lines += ["", "Plots: " + ", ".join(f"`{p}`" for p in report["plots"])]
     return "\n".join(lines) + "\n"
 

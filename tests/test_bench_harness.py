@@ -25,7 +25,24 @@ def test_tiny_load_reports_every_stage(tmp_path):
         assert level["stages"][stage]["p95"] >= level["stages"][stage]["p50"] >= 0
     assert 0.3 <= level["stages"]["vad_endpoint_s"]["p50"] <= 1.0  # the configured hangover, in audio time
     assert level["rtf"] > 0 and level["cpu"] and level["rss_mb_max"] > 100
+    assert level["partials_per_min"] > 0  # the live transcript reached the panel while the callers spoke
+    assert level["caller_cer"] is None  # clipped calls have no reference to score against
     for png in report["plots"]:
         assert (out / png).read_bytes()[:4] == b"\x89PNG"
     md = (out / "latency.md").read_text()
     assert "p95 field" in md and "Capacity" in md
+
+
+def test_live_transcript_is_scored_against_the_callers_words():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    refs = {"dev-001": "我要投诉烧烤店", "dev-002": "电话一三八"}
+    calls = [{"file": "dev-001.stereo16k.wav", "caller_text": "我要投诉烧烤店"},
+             {"file": "dev-002.stereo16k.wav", "caller_text": "电话138"}]
+    assert run.live_cer(calls, refs) == 0.0  # numerals are compared as digits on both sides
+    calls[1]["caller_text"] = "电话"
+    assert run.live_cer(calls, refs) == round(3 / 12, 4)
+    assert run.live_cer([{"file": "other.wav", "caller_text": "x"}], refs) is None
