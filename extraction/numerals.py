@@ -27,6 +27,7 @@ _UNITS = ("点钟", "点半", "单元", "块钱", "分钟", "公里", "号线", 
 _ONE_UNITS = frozenset({"栋", "幢", "座", "楼", "层", "单元", "室", "号", "号楼", "号线", "块", "块钱", "元", "岁", "万"})
 # Single-digit quantities that stay words: 一次 两次, 三路车 …; kept unless they carry a magnitude.
 _WORDY_UNITS = frozenset({"次", "趟", "期", "届", "级", "户", "人", "路", "分", "秒", "米"})
+_IN_DIGIT_GROUPS = re.compile(r"[\d零〇一幺二两三四五六七八九][，、\s-]?$")
 _CLOCK_CONTEXT = re.compile(r"(早上|上午|中午|下午|晚上|傍晚|夜里|半夜|凌晨|深夜|夜间|早|晚|到|至|从|约|大概|差不多)$")
 
 
@@ -66,7 +67,12 @@ def convert_run(text: str, start: int, end: int) -> str | None:
             return None  # 千万, 百万 as words
         if after.startswith(("个", "多个")) and len(run) <= 2:
             return None  # 十个 … stays as said
-        return _value(run)
+        value = _value(run)
+        if value is None and set(run) - set(DIGITS) == {"十"} and (len(run) >= 5 or _IN_DIGIT_GROUPS.search(before)):
+            # 一三九，二五零八，七十一六: no value but digits read one by one (a phone number), 四 heard as 十 (the
+            # sì/shí merge of southern Mandarin). Short runs elsewhere stay words: 二十一二岁 is "21 or 22".
+            return "".join("4" if c == "十" else DIGITS[c] for c in run)
+        return value
     # No magnitude: digit by digit when it is long or clearly a code (幺, leading 零).
     if len(run) >= 3 or "幺" in run or (len(run) >= 2 and run[0] in "零〇"):
         return _digit_string(run)

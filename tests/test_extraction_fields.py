@@ -228,3 +228,5 @@ def test_recogniser_homophones_of_yao_and_guixing():
     assert t.ticket.value("caller_name") == "谢先生/女士"
     t = talk((A, "电话多少？"), (C, "138，2850，摇376"))  # grouped digits, as whisper writes them
     assert t.ticket.value("caller_phone") == "13828501376"
+    t = talk((A, "电话多少？"), (C, "新王，变化一三九，二五零八，七十一六，希望你们管一管。"))  # 四 heard as 十
+    assert t.ticket.value("caller_phone") == "13925087416"

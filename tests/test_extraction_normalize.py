@@ -20,6 +20,8 @@ from assistant.extraction.textnorm import clauses, normalize
     ("大概下午两三点", "大概下午2、3点"),                           # an approximate range
     ("二零七国道旁边", "207国道旁边"),
     ("等了三天", "等了3天"),
+    ("一三九，二五零八，七十一六", "139，2508，7416"),               # 四 heard as 十 inside a phone number
+    ("一三九二五零八七十一六", "13925087416"),                     # … or inside one long run
 ])
 def test_numbers_become_digits(said, written):
     assert to_digits(said) == written
@@ -28,6 +30,7 @@ def test_numbers_become_digits(said, written):
 @pytest.mark.parametrize("text", [
     "一直没人管", "你们去看一下", "我们一起去的", "差一点摔倒", "快点来人", "电梯坏了两个多星期",
     "第一次打电话", "三分之二的业主同意", "十几分钟", "千万别挂", "上个星期五去的", "这两天水是黄的",
+    "小孩二十一二岁了",  # 21 or 22, not digits
 ])
 def test_words_with_numeral_characters_stay_words(text):
     assert to_digits(text) == text
