@@ -53,9 +53,10 @@ class FittedWindowDecoder:
 
     def __init__(self, model, *, language: str, margin_s: float = 1.0, initial_prompt: str | None = None):
         from faster_whisper.tokenizer import Tokenizer
-        from faster_whisper.transcribe import get_suppressed_tokens
+        from faster_whisper.transcribe import get_compression_ratio, get_suppressed_tokens
 
         self.model = model  # a faster_whisper.WhisperModel; its CTranslate2 model and tokenizer are shared
+        self._compression_ratio = get_compression_ratio
         self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
                                    language=language)
         self.suppress_tokens = list(get_suppressed_tokens(self.tokenizer, [-1]))
@@ -65,8 +66,6 @@ class FittedWindowDecoder:
         self.max_initial_timestamp = round(1.0 / model.time_precision)  # whisper's default: speech starts in 1 s
 
     def decode(self, audio: np.ndarray, *, beam_size: int) -> WindowDecode:
-        from faster_whisper.transcribe import get_compression_ratio
-
         features = self.model.feature_extractor(audio)
         content = features.shape[-1] - 1  # the extractor's trailing frame is padding (as in faster-whisper)
         if content > FULL_WINDOW_FRAMES:
@@ -84,7 +83,7 @@ class FittedWindowDecoder:
         text = self.tokenizer.decode(tokens).strip()
         # CTranslate2 returns the length-normalised score; whisper's criterion is over len + 1 (the end token)
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else float(result.scores[0])
-        return WindowDecode(text=text, avg_logprob=avg_logprob, compression_ratio=get_compression_ratio(text),
+        return WindowDecode(text=text, avg_logprob=avg_logprob, compression_ratio=self._compression_ratio(text),
                             no_speech_prob=result.no_speech_prob, frames=frames)
 
     def _within(self, sequence: list[int], content_s: float) -> list[int]:
