@@ -2,20 +2,19 @@
 
 Only VAD speech is ever decoded, on an encoder window fitted to the utterance (see whisper_window; the standard 30-s
 window is the fallback when the fitted decode looks unreliable, and the path for word timestamps). Partials are
-opportunistic. They run on a separate thread, at most one at a time per process, only
-when a decoder slot is free, and never hold up the VAD or a final. A partial uses greedy decoding and commits only the
-prefix that two consecutive hypotheses agree on; a final uses beam search. Output is cleaned
-(simplified Chinese, no decoder loops or subtitle hallucinations).
+opportunistic: they run on a separate thread, at most one at a time per process, only when a decoder slot is free,
+and never hold up the VAD or a final. A partial uses greedy decoding and commits only the prefix that two consecutive
+hypotheses agree on; a final uses beam search. Output is cleaned (simplified Chinese, no decoder loops or subtitle
+hallucinations).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-
-import logging
 
 import numpy as np
 
